@@ -10,12 +10,12 @@ import java.util.regex.Pattern;
  */
 public record RepositoryName(String upstream, String path) {
   private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9_.-]+");
-  private static final Pattern UPSTREAM = Pattern.compile("[A-Za-z0-9_.:-]+");
+  private static final Pattern UPSTREAM = Pattern.compile("[A-Za-z0-9_.-]+");
 
   public RepositoryName {
     if (!UPSTREAM.matcher(upstream).matches()) {
       throw new IllegalArgumentException(
-          "upstream: " + upstream + " (expected: a name of letters, digits, '.', '_', ':', '-')");
+          "upstream: " + upstream + " (expected: a name of letters, digits, '.', '_' and '-')");
     }
     checkPath(path);
   }

@@ -1,0 +1,35 @@
+package dev.gitward.proxy;
+
+import dev.gitward.policy.RepositoryName;
+import dev.gitward.token.TaskToken;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What one proxied request has learned so far, for the access log and the audit event. It is
+ * confined to the worker thread that serves the request.
+ */
+final class GitExchange {
+  final String requestId;
+  final long startNanos = System.nanoTime();
+  @Nullable GitRoute route;
+  @Nullable RepositoryName repository;
+  @Nullable TaskToken token;
+  @Nullable String protocolVersion;
+  String decision = "pending";
+  @Nullable String reason;
+  final List<String> refCommands = new ArrayList<>();
+  long bytesIn;
+  long bytesOut;
+  int upstreamStatus;
+
+  GitExchange(String requestId) {
+    this.requestId = requestId;
+  }
+
+  Optional<TaskToken> token() {
+    return Optional.ofNullable(token);
+  }
+}

@@ -1,0 +1,203 @@
+package dev.gitward.proxy;
+
+import dev.gitward.config.Limits;
+import dev.gitward.policy.AccessPolicy;
+import dev.gitward.policy.Decision;
+import dev.gitward.policy.RepositoryName;
+import dev.gitward.protocol.ProtocolException;
+import dev.gitward.protocol.ProtocolLimits;
+import dev.gitward.protocol.ReceivePackAdvertisement;
+import dev.gitward.token.TaskToken;
+import dev.gitward.token.TokenRejectedException;
+import dev.gitward.token.TokenVerifier;
+import dev.gitward.upstream.Upstream;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
+import io.undertow.util.Methods;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The proxy listener's handler: parses the target, authenticates the task token, decides with its
+ * grants and hands the request to the fetch or push handler. Every failure is a rejection, never a
+ * forward.
+ */
+public final class GitProxyHandler implements HttpHandler {
+  private static final Logger log = LoggerFactory.getLogger(GitProxyHandler.class);
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final Map<String, Upstream> upstreams;
+  private final TokenVerifier verifier;
+  private final int maxTokenBytes;
+  private final ProtocolLimits protocolLimits;
+  private final UploadPackHandler uploadPack;
+  private final ReceivePackHandler receivePack;
+
+  public GitProxyHandler(Map<String, Upstream> upstreams, TokenVerifier verifier,
+      int maxTokenBytes, Limits limits, Path spoolDirectory) {
+    this.upstreams = Map.copyOf(upstreams);
+    this.verifier = verifier;
+    this.maxTokenBytes = maxTokenBytes;
+    this.protocolLimits = new ProtocolLimits(limits.pktLine(), limits.commandSection(),
+        limits.commands(), limits.refName());
+    this.uploadPack = new UploadPackHandler(limits, protocolLimits);
+    this.receivePack = new ReceivePackHandler(limits, protocolLimits, spoolDirectory);
+  }
+
+  @Override
+  public void handleRequest(HttpServerExchange exchange) {
+    if (exchange.isInIoThread()) {
+      exchange.dispatch(this);
+      return;
+    }
+    exchange.startBlocking();
+    GitExchange state = new GitExchange(newRequestId());
+    exchange.getResponseHeaders().put(Responses.REQUEST_ID, state.requestId);
+    MDC.put("request_id", state.requestId);
+    try {
+      serve(exchange, state);
+    } catch (ProxyRejection rejection) {
+      state.decision = rejection.status() == 401 ? "unauthenticated" : "rejected";
+      if (exchange.isResponseStarted()) {
+        exchange.setPersistent(false);
+      } else {
+        Responses.reject(exchange, rejection);
+      }
+      logRejection(state, rejection);
+    } catch (IOException e) {
+      state.decision = "failed";
+      log.info("request {} failed while reading the client: {}", state.requestId,
+          e.getClass().getSimpleName());
+      exchange.setPersistent(false);
+      if (!exchange.isResponseStarted()) {
+        Responses.text(exchange, e instanceof LimitedInputStream.LimitExceededException ? 413 : 400,
+            Responses.oneLine(String.valueOf(e.getMessage())));
+      }
+    } catch (RuntimeException e) {
+      state.decision = "failed";
+      log.error("request {} failed with an unexpected error", state.requestId, e);
+      exchange.setPersistent(false);
+      if (!exchange.isResponseStarted()) {
+        Responses.text(exchange, 500, "internal error; the request was not forwarded");
+      }
+    } finally {
+      logCompletion(exchange, state);
+      MDC.remove("request_id");
+      exchange.endExchange();
+    }
+  }
+
+  private void serve(HttpServerExchange exchange, GitExchange state)
+      throws ProxyRejection, IOException {
+    if (exchange.isHostIncludedInRequestURI() || exchange.getRequestMethod().equals(Methods.CONNECT)) {
+      throw ProxyRejection.badRequest("absolute-form request target or CONNECT (expected: an"
+          + " origin-form path such as /github.com/acme/widgets.git/info/refs)");
+    }
+    String query = exchange.getQueryString();
+    GitRoute route = GitRoute.parse(exchange.getRequestMethod().toString(),
+        exchange.getRequestURI(), query == null || query.isEmpty() ? null : query);
+    state.route = route;
+    Upstream upstream = upstreams.get(route.upstream());
+    if (upstream == null) {
+      throw ProxyRejection.notFound("unknown upstream " + ProxyRejection.shorten(route.upstream())
+          + " (expected one of: " + upstreams.keySet().stream().sorted()
+              .collect(Collectors.joining(", ")) + ")");
+    }
+    RepositoryName repository = upstream.repository(route.repositoryPath());
+    state.repository = repository;
+    state.protocolVersion = Forwarder.protocolVersion(exchange);
+    TaskToken token = authenticate(exchange);
+    state.token = token;
+    AccessPolicy policy =
+        AccessPolicy.of(token, repository, upstream.settings().caseInsensitive());
+    dispatch(exchange, state, upstream, route, policy);
+  }
+
+  private void dispatch(HttpServerExchange exchange, GitExchange state, Upstream upstream,
+      GitRoute route, AccessPolicy policy) throws ProxyRejection, IOException {
+    if (route.service() == GitService.UPLOAD_PACK) {
+      require(state, policy.fetch());
+      if (route.advertisement()) {
+        Forwarder.forward(exchange, state, new Forwarder.Outgoing(upstream, route,
+            state.repository, false, null, -1, null), null);
+      } else {
+        uploadPack.handle(exchange, state, upstream, route);
+      }
+      return;
+    }
+    if (route.advertisement()) {
+      require(state, policy.pushAdvertisement());
+      Forwarder.forward(exchange, state, new Forwarder.Outgoing(upstream, route,
+          state.repository, true, null, -1, null), this::rewriteAdvertisement);
+    } else {
+      receivePack.handle(exchange, state, upstream, route, policy);
+    }
+  }
+
+  private void rewriteAdvertisement(java.io.InputStream upstream, java.io.OutputStream client)
+      throws IOException {
+    try {
+      ReceivePackAdvertisement.rewrite(upstream, client, protocolLimits);
+    } catch (ProtocolException e) {
+      throw new IOException("malformed receive-pack advertisement from the upstream: "
+          + e.getMessage(), e);
+    }
+  }
+
+  private static void require(GitExchange state, Decision decision) throws ProxyRejection {
+    if (!decision.isAllowed()) {
+      state.reason = decision.reason().orElseThrow().code();
+      throw ProxyRejection.forbidden(decision.message());
+    }
+    state.decision = "allowed";
+  }
+
+  private TaskToken authenticate(HttpServerExchange exchange) throws ProxyRejection {
+    var headers = exchange.getRequestHeaders().get(Headers.AUTHORIZATION);
+    String token = TaskCredential.extract(headers == null ? java.util.List.of()
+        : java.util.List.copyOf(headers), maxTokenBytes);
+    try {
+      return verifier.verify(token);
+    } catch (TokenRejectedException e) {
+      throw ProxyRejection.unauthorized("task token rejected: " + e.getMessage());
+    }
+  }
+
+  private static void logRejection(GitExchange state, ProxyRejection rejection) {
+    log.info("request {} rejected with {}: {}", state.requestId, rejection.status(),
+        rejection.getMessage());
+  }
+
+  private static void logCompletion(HttpServerExchange exchange, GitExchange state) {
+    long millis = (System.nanoTime() - state.startNanos) / 1_000_000;
+    GitRoute route = state.route;
+    log.info("request {} {} {} {} task={} jti={} decision={} status={} upstream_status={}"
+            + " bytes_out={} duration_ms={}{}",
+        state.requestId,
+        exchange.getRequestMethod(),
+        route == null ? "-" : route.upstream() + "/" + route.repositoryPath(),
+        route == null ? "-" : route.service().wireName() + (route.advertisement() ? "-refs" : ""),
+        state.token().map(TaskToken::task).orElse("-"),
+        state.token().map(TaskToken::tokenId).orElse("-"),
+        state.decision,
+        exchange.getStatusCode(),
+        state.upstreamStatus,
+        state.bytesOut,
+        millis,
+        state.refCommands.isEmpty() ? "" : " commands=" + state.refCommands);
+  }
+
+  private static String newRequestId() {
+    byte[] bytes = new byte[8];
+    RANDOM.nextBytes(bytes);
+    return HexFormat.of().formatHex(bytes);
+  }
+}

@@ -1,0 +1,122 @@
+package dev.gitward.proxy;
+
+import dev.gitward.policy.AccessPolicy;
+import dev.gitward.policy.Action;
+import dev.gitward.policy.Decision;
+import dev.gitward.policy.DenyReason;
+import dev.gitward.protocol.ReceivePackRequest;
+import dev.gitward.protocol.RefCommand;
+import dev.gitward.protocol.RefStatus;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * The decision on each command of one push. An update that the grants allow only as a
+ * fast-forward stays pending until the pack proves it.
+ */
+final class PushPlan {
+  private final List<RefCommand> commands;
+  private final List<Decision> decisions;
+  private final List<Boolean> pendingProof;
+
+  private PushPlan(List<RefCommand> commands, List<Decision> decisions,
+      List<Boolean> pendingProof) {
+    this.commands = commands;
+    this.decisions = decisions;
+    this.pendingProof = pendingProof;
+  }
+
+  static PushPlan decide(ReceivePackRequest request, AccessPolicy policy,
+      Set<String> allowedOptions) {
+    List<RefCommand> commands = request.commands();
+    List<Decision> decisions = new ArrayList<>();
+    List<Boolean> pending = new ArrayList<>();
+    Optional<String> badOption = request.pushOptions().stream()
+        .filter(option -> !allowedOptions.contains(optionName(option)))
+        .findFirst();
+    for (RefCommand command : commands) {
+      if (badOption.isPresent()) {
+        decisions.add(Decision.denied(DenyReason.PUSH_OPTION_NOT_ALLOWED, "push option '"
+            + ProxyRejection.shorten(badOption.get()) + "' is not forwarded to this upstream"
+            + " (allowed: " + (allowedOptions.isEmpty() ? "none" : String.join(", ",
+                allowedOptions.stream().sorted().toList())) + ")"));
+        pending.add(false);
+        continue;
+      }
+      String ref = command.refName();
+      switch (command.kind()) {
+        case CREATE -> decisions.add(policy.refCommand(Action.CREATE, ref));
+        case DELETE -> decisions.add(policy.refCommand(Action.DELETE, ref));
+        case UPDATE -> decisions.add(policy.allows(Action.FORCE, ref)
+            ? Decision.allowed() : policy.refCommand(Action.UPDATE, ref));
+      }
+      pending.add(command.kind() == RefCommand.Kind.UPDATE && !policy.allows(Action.FORCE, ref)
+          && policy.allows(Action.UPDATE, ref));
+    }
+    return new PushPlan(commands, decisions, pending);
+  }
+
+  /** Returns the option's name: the text before {@code =}, or the whole option. */
+  private static String optionName(String option) {
+    int equals = option.indexOf('=');
+    return equals < 0 ? option : option.substring(0, equals);
+  }
+
+  boolean needsProof() {
+    return pendingProof.contains(true);
+  }
+
+  boolean allAllowedSoFar() {
+    return decisions.stream().allMatch(Decision::isAllowed);
+  }
+
+  /** Returns the decisions with each pending command decided by {@code proof}. */
+  List<Decision> proveAll(Function<RefCommand, Decision> proof) {
+    List<Decision> proven = new ArrayList<>(decisions);
+    for (int i = 0; i < commands.size(); i++) {
+      if (pendingProof.get(i)) {
+        proven.set(i, proof.apply(commands.get(i)));
+      }
+    }
+    return proven;
+  }
+
+  PushPlan withDecisions(List<Decision> proven) {
+    return new PushPlan(commands, List.copyOf(proven),
+        commands.stream().map(command -> false).toList());
+  }
+
+  Optional<DenyReason> firstDenial() {
+    return decisions.stream().flatMap(decision -> decision.reason().stream()).findFirst();
+  }
+
+  /**
+   * Returns the report of a rejected push: every command rejected, the allowed ones because
+   * another command of the same push was denied.
+   */
+  List<RefStatus> finish() {
+    List<RefStatus> statuses = new ArrayList<>();
+    for (int i = 0; i < commands.size(); i++) {
+      String ref = commands.get(i).refName();
+      Decision decision = decisions.get(i);
+      statuses.add(RefStatus.rejected(ref, decision.isAllowed()
+          ? "another ref of this push was denied, so Gitward forwarded none (atomic push)"
+          : decision.message()));
+    }
+    return statuses;
+  }
+
+  /** Returns one line per command for the access log: ref, action and decision. */
+  List<String> describe() {
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < commands.size(); i++) {
+      RefCommand command = commands.get(i);
+      lines.add(command.refName() + " " + command.oldId() + " " + command.newId() + " "
+          + decisions.get(i).reason().map(DenyReason::code).orElse("allowed"));
+    }
+    return lines;
+  }
+}

@@ -1,0 +1,155 @@
+package dev.gitward.server;
+
+import dev.gitward.config.ConfigException;
+import dev.gitward.config.GitwardConfig;
+import dev.gitward.config.Limits;
+import dev.gitward.proxy.GitProxyHandler;
+import dev.gitward.token.JwtTokenVerifier;
+import dev.gitward.token.KeyRing;
+import dev.gitward.token.LocalRevocationList;
+import dev.gitward.token.RevocationList;
+import dev.gitward.token.TokenMinter;
+import dev.gitward.upstream.Upstream;
+import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.handlers.GracefulShutdownHandler;
+import io.undertow.server.handlers.HttpContinueReadHandler;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xnio.Options;
+
+/**
+ * A running Gitward: the proxy listener in front of the configured upstreams, with the key ring,
+ * verifier and minter it was built from.
+ */
+public final class GitwardServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(GitwardServer.class);
+
+  private final GitwardConfig config;
+  private final Map<String, Upstream> upstreams;
+  private final TokenMinter minter;
+  private final KeyRing keys;
+  private final RevocationList revocations;
+  private final GracefulShutdownHandler shutdown;
+  private final Undertow proxy;
+
+  private GitwardServer(GitwardConfig config, Map<String, Upstream> upstreams,
+      TokenMinter minter, KeyRing keys, RevocationList revocations,
+      GracefulShutdownHandler shutdown, Undertow proxy) {
+    this.config = config;
+    this.upstreams = upstreams;
+    this.minter = minter;
+    this.keys = keys;
+    this.revocations = revocations;
+    this.shutdown = shutdown;
+    this.proxy = proxy;
+  }
+
+  /**
+   * Builds every component from {@code config} and starts the listeners.
+   *
+   * @throws ConfigException when a key file, credential or listener cannot be set up
+   */
+  public static GitwardServer start(GitwardConfig config, Map<String, String> environment,
+      Clock clock) throws ConfigException {
+    KeyRing keys = loadKeys(config);
+    RevocationList revocations = new LocalRevocationList(clock);
+    JwtTokenVerifier verifier = new JwtTokenVerifier(config.tokens(), keys, clock, revocations);
+    TokenMinter minter = new TokenMinter(config.tokens(), keys, clock);
+    Map<String, Upstream> upstreams = Upstreams.create(config.upstreams(), environment);
+    Path spool = Path.of(System.getProperty("java.io.tmpdir"));
+    HttpHandler git = new GitProxyHandler(upstreams, verifier, config.tokens().maxTokenBytes(),
+        config.limits(), spool);
+    GracefulShutdownHandler shutdown = new GracefulShutdownHandler(new HttpContinueReadHandler(git));
+    Undertow proxy = proxyListener(config, shutdown);
+    try {
+      proxy.start();
+    } catch (RuntimeException e) {
+      upstreams.values().forEach(Upstream::close);
+      throw new ConfigException("proxy.listen: " + config.proxy().listen() + " cannot be bound ("
+          + e.getCause() + ")");
+    }
+    GitwardServer server =
+        new GitwardServer(config, upstreams, minter, keys, revocations, shutdown, proxy);
+    log.info("proxy listening on {} for upstreams {}", server.proxyAddress(), upstreams.keySet());
+    return server;
+  }
+
+  private static KeyRing loadKeys(GitwardConfig config) throws ConfigException {
+    try {
+      return KeyRing.load(config.tokens().keyFiles());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage());
+    }
+  }
+
+  private static Undertow proxyListener(GitwardConfig config, HttpHandler handler) {
+    Limits limits = config.limits();
+    return Undertow.builder()
+        .addHttpListener(config.proxy().listen().port(), config.proxy().listen().host())
+        .setIoThreads(Math.max(2, Runtime.getRuntime().availableProcessors()))
+        .setWorkerThreads(config.proxy().workerThreads())
+        .setServerOption(UndertowOptions.ENABLE_HTTP2, false)
+        .setServerOption(UndertowOptions.MAX_HEADER_SIZE, limits.headerBlock())
+        .setServerOption(UndertowOptions.MAX_HEADERS, limits.headerCount())
+        .setServerOption(UndertowOptions.MAX_ENTITY_SIZE,
+            Math.max(limits.pushBody(), limits.uploadPackRequest()))
+        .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT,
+            (int) config.proxy().requestParseTimeout().toMillis())
+        .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 120_000)
+        .setServerOption(UndertowOptions.DECODE_URL, false)
+        .setServerOption(UndertowOptions.ALLOW_ENCODED_SLASH, false)
+        .setServerOption(UndertowOptions.ALLOW_UNESCAPED_CHARACTERS_IN_URL, false)
+        .setServerOption(UndertowOptions.RECORD_REQUEST_START_TIME, false)
+        .setSocketOption(Options.REUSE_ADDRESSES, true)
+        .setHandler(handler)
+        .build();
+  }
+
+  /** Returns the bound proxy address, with the real port when the config asked for port 0. */
+  public InetSocketAddress proxyAddress() {
+    return (InetSocketAddress) proxy.getListenerInfo().get(0).getAddress();
+  }
+
+  public GitwardConfig config() {
+    return config;
+  }
+
+  public TokenMinter minter() {
+    return minter;
+  }
+
+  public KeyRing keys() {
+    return keys;
+  }
+
+  public RevocationList revocations() {
+    return revocations;
+  }
+
+  /**
+   * Stops accepting new requests, lets in-flight ones finish within the drain timeout, then stops
+   * the listeners and closes upstream connections.
+   */
+  @Override
+  public void close() {
+    Duration drain = config.proxy().drainTimeout();
+    shutdown.shutdown();
+    try {
+      if (!shutdown.awaitShutdown(drain.toMillis())) {
+        log.warn("drain timeout of {} passed with requests still running; closing them", drain);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    proxy.stop();
+    upstreams.values().forEach(Upstream::close);
+    log.info("proxy stopped");
+  }
+}

@@ -1,0 +1,17 @@
+package dev.gitward.upstream;
+
+import dev.gitward.policy.RepositoryName;
+import java.util.Optional;
+
+/** No credential, for an upstream that serves anonymous requests. */
+public final class AnonymousCredential implements UpstreamCredential {
+  @Override
+  public Optional<String> authorization(RepositoryName repository, boolean write) {
+    return Optional.empty();
+  }
+
+  @Override
+  public String toString() {
+    return "AnonymousCredential";
+  }
+}

@@ -1,0 +1,26 @@
+package dev.gitward.upstream;
+
+import dev.gitward.policy.RepositoryName;
+import java.util.Optional;
+
+/**
+ * The real credential that Gitward attaches to a forwarded request. Implementations mask the
+ * secret in {@code toString}.
+ */
+public interface UpstreamCredential {
+  /**
+   * Returns the {@code Authorization} header value for a request on {@code repository}, or empty
+   * for an anonymous upstream.
+   *
+   * @param write whether the request may change the repository (a push)
+   * @throws CredentialUnavailableException when no credential can be had; the request must then
+   *     be rejected, never forwarded without one
+   */
+  Optional<String> authorization(RepositoryName repository, boolean write)
+      throws CredentialUnavailableException;
+
+  /** Returns whether the source is ready to provide credentials. */
+  default boolean isReady() {
+    return true;
+  }
+}
