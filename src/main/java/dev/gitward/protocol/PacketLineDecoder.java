@@ -52,14 +52,24 @@ final class PacketLineDecoder {
 
   private void startPacket() throws ProtocolException {
     int length = PacketLineIn.parseLength(header, maxPacketLength);
-    if (length <= 2) {
-      headerFill = 0;
-      handler.onPacket(
-          length == 0 ? Packet.FLUSH : length == 1 ? Packet.DELIM : Packet.RESPONSE_END);
+    if (length > 2) {
+      payload = new byte[length - HEADER_LENGTH];
+      payloadFill = 0;
       return;
     }
-    payload = new byte[length - HEADER_LENGTH];
-    payloadFill = 0;
+    headerFill = 0;
+    handler.onPacket(controlPacket(length));
+  }
+
+  private static Packet controlPacket(int length) {
+    switch (length) {
+      case 0:
+        return Packet.FLUSH;
+      case 1:
+        return Packet.DELIM;
+      default:
+        return Packet.RESPONSE_END;
+    }
   }
 
   private void finishData() throws ProtocolException {

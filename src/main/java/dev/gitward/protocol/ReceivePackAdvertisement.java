@@ -119,17 +119,17 @@ public final class ReceivePackAdvertisement {
   }
 
   private static String rewriteCapabilities(String text) {
-    List<String> kept = new ArrayList<>();
+    List<String> remaining = new ArrayList<>();
     for (String capability : text.split(" ")) {
       boolean pushCert = capability.equals("push-cert") || capability.startsWith("push-cert=");
       if (!capability.isEmpty() && !pushCert) {
-        kept.add(capability);
+        remaining.add(capability);
       }
     }
-    if (!kept.contains(NO_THIN)) {
-      kept.add(NO_THIN);
+    if (!remaining.contains(NO_THIN)) {
+      remaining.add(NO_THIN);
     }
-    return String.join(" ", kept);
+    return String.join(" ", remaining);
   }
 
   private static int indexOfNul(byte[] payload) {

@@ -8,7 +8,7 @@ package dev.gitward.protocol;
  * @param refName the full ref name
  */
 public record RefCommand(GitObjectId oldId, GitObjectId newId, String refName) {
-  /** What a ref command does to its ref. */
+  /** Effect of a ref command on its ref. */
   public enum Kind {
     /** The old id is zero: the ref does not exist yet. */
     CREATE,

@@ -15,8 +15,8 @@ import org.jspecify.annotations.Nullable;
  * report-status} and {@code report-status-v2} formats and skips the {@code option} lines of the
  * latter. With side-band, band 1 carries the report, and bands 2 and 3 go to a listener.
  *
- * <p>Observation never fails the stream: a malformed report is recorded and {@link #result()}
- * throws it.
+ * <p>A malformed report does not interrupt the stream: {@link #observe} records the first error and
+ * {@link #result()} throws it. Exceptions from the listener do propagate.
  */
 public final class ReportStatusReader {
   /** Receives progress (band 2) and fatal error (band 3) messages of a side-band response. */

@@ -55,7 +55,7 @@ class PacketLineOutTest {
   }
 
   @Test
-  void writeSideBand_plainSideBandUses1000BytePackets() throws Exception {
+  void writeSideBand_splitsPlainSideBandAt1000() throws Exception {
     out.writeSideBand(1, new byte[996], PacketLineOut.SIDE_BAND_MAX_PACKET);
     String written = Wire.text(buffer.toByteArray());
     assertEquals("03e8", written.substring(0, 4));

@@ -68,7 +68,7 @@ class ReceivePackReportTest {
   }
 
   @Test
-  void write_outputIsReadBackByReportStatusReader() throws Exception {
+  void write_roundTripsThroughReader() throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ReceivePackReport.write(out, STATUSES, true, "denied");
     List<String> progress = new ArrayList<>();

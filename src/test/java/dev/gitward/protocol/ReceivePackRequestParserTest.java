@@ -34,7 +34,7 @@ class ReceivePackRequestParserTest {
   }
 
   @Test
-  void parse_readsCapturedCreatePushAndStopsAtPack() throws Exception {
+  void parse_readsCapturedCreatePush() throws Exception {
     byte[] body = Wire.captured("push-create-two.bin");
     InputStream in = new ByteArrayInputStream(body);
     ReceivePackRequest request =
@@ -113,7 +113,7 @@ class ReceivePackRequestParserTest {
   }
 
   @Test
-  void parse_acceptsUppercasePacketLengthAndKeepsExactHead() throws Exception {
+  void parse_keepsUppercaseLengthInHead() throws Exception {
     String body =
         "00"
             + pkt(A + " " + B + " refs/heads/main").substring(2, 4).toUpperCase()
