@@ -85,7 +85,7 @@ public final class GrantCodec {
       Optional<RefPattern> pattern = Optional.ofNullable(refs).map(RefPattern::compile);
       return new Grant(RepositoryName.parse(repo), actions, pattern);
     } catch (IllegalArgumentException e) {
-      // The policy types name the value and the expected form; the path says which grant it is.
+      // The policy types name the value and the expected form, and the path names the grant.
       throw new IllegalArgumentException(path + ": " + e.getMessage(), e);
     }
   }

@@ -16,9 +16,9 @@ import java.time.Clock;
  * ring, then checked against the revocation list on every call.
  *
  * <p>Successful verifications are cached by the SHA-256 of the token text, up to the token's {@code
- * exp}; the cache never holds the token text. A cached entry is used only while the clock is before
- * {@code exp}, and revocation is checked whether or not the entry came from the cache. Verification
- * never opens a network connection.
+ * exp}, and the cache never contains the token text. A cached entry is used only while the clock is
+ * before {@code exp}, and revocation is checked whether or not the entry came from the cache.
+ * Verification never opens a network connection.
  */
 public final class JwtTokenVerifier implements TokenVerifier {
   /** Default maximum number of cached verifications. */

@@ -12,7 +12,7 @@ import java.text.ParseException;
 
 /** Reads one JWK file of the key ring. Errors describe the file, never its contents. */
 final class KeyFile {
-  /** Maximum size of a key file; a P-256 or Ed25519 private JWK is a few hundred bytes. */
+  /** Maximum size of a key file, far above the few hundred bytes of a P-256 or Ed25519 JWK. */
   static final int MAX_BYTES = 64 * 1024;
 
   static final String SUPPORTED_KEYS_DESCRIPTION =
@@ -70,7 +70,7 @@ final class KeyFile {
     }
   }
 
-  private static IllegalArgumentException invalid(String label, String problem, String expected) {
+  static IllegalArgumentException invalid(String label, String problem, String expected) {
     return new IllegalArgumentException(label + ": " + problem + " (expected: " + expected + ")");
   }
 }

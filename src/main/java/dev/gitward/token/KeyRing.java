@@ -100,17 +100,18 @@ public final class KeyRing {
   private static VerificationKey checkKey(JWK key, String label) {
     String keyId = key.getKeyID();
     if (keyId == null || keyId.isEmpty()) {
-      throw invalid(label, "kid missing", "a JWK with \"kid\" and \"alg\"");
+      throw KeyFile.invalid(label, "kid missing", "a JWK with \"kid\" and \"alg\"");
     }
     if (keyId.length() > 128 || !ClientText.isVisibleAscii(keyId)) {
-      throw invalid(
+      throw KeyFile.invalid(
           label, "kid is not 1 to 128 printable ASCII characters", "such as 2026-12-04-k1");
     }
     if (key.getAlgorithm() == null) {
-      throw invalid(label, "alg missing", "a JWK with \"kid\" and \"alg\"");
+      throw KeyFile.invalid(label, "alg missing", "a JWK with \"kid\" and \"alg\"");
     }
     if (key.getKeyUse() != null && !KeyUse.SIGNATURE.equals(key.getKeyUse())) {
-      throw invalid(label, "use is " + key.getKeyUse().identifier(), "\"use\": \"sig\" or none");
+      throw KeyFile.invalid(
+          label, "use is " + key.getKeyUse().identifier(), "\"use\": \"sig\" or none");
     }
     JWK publicKey = key.toPublicJWK();
     return new VerificationKey(keyId, algorithmOf(key, label), publicKey, verifierFor(publicKey));
@@ -120,17 +121,17 @@ public final class KeyRing {
     String alg = key.getAlgorithm().getName();
     if (key instanceof OctetKeyPair okp && Curve.Ed25519.equals(okp.getCurve())) {
       if (!JWSAlgorithm.EdDSA.getName().equals(alg)) {
-        throw invalid(label, "alg " + alg + " on an Ed25519 key", "EdDSA");
+        throw KeyFile.invalid(label, "alg " + alg + " on an Ed25519 key", "EdDSA");
       }
       return JWSAlgorithm.EdDSA;
     }
     if (key instanceof ECKey ec && Curve.P_256.equals(ec.getCurve())) {
       if (!JWSAlgorithm.ES256.getName().equals(alg)) {
-        throw invalid(label, "alg " + alg + " on a P-256 key", "ES256");
+        throw KeyFile.invalid(label, "alg " + alg + " on a P-256 key", "ES256");
       }
       return JWSAlgorithm.ES256;
     }
-    throw invalid(
+    throw KeyFile.invalid(
         label, "unsupported key type " + key.getKeyType(), KeyFile.SUPPORTED_KEYS_DESCRIPTION);
   }
 
@@ -176,15 +177,13 @@ public final class KeyRing {
     try {
       Base64URL signature = signer.sign(header, probe);
       if (!keys.get(signingKeyId).verifier().verify(header, probe, signature)) {
-        throw invalid(label, "private key does not match its public key", "a consistent key pair");
+        throw KeyFile.invalid(
+            label, "private key does not match its public key", "a consistent key pair");
       }
     } catch (JOSEException e) {
-      throw invalid(label, "signing failed (" + e.getClass().getSimpleName() + ")", "a usable key");
+      throw KeyFile.invalid(
+          label, "signing failed (" + e.getClass().getSimpleName() + ")", "a usable key");
     }
-  }
-
-  private static IllegalArgumentException invalid(String label, String problem, String expected) {
-    return new IllegalArgumentException(label + ": " + problem + " (expected: " + expected + ")");
   }
 
   /** Returns the key with exactly this {@code kid}, or empty when the ring has none. */

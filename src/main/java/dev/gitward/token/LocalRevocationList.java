@@ -6,7 +6,8 @@ import java.time.Clock;
 import java.time.Instant;
 
 /**
- * Revocations held in this process only, so each proxy instance must be told of each revocation.
+ * Revocations held in this process only, so each proxy instance must receive each revocation
+ * itself.
  *
  * <p>Each entry expires at its {@code until}, which keeps memory proportional to the revocations of
  * the last maximum token lifetime. The caches have no size bound on purpose: evicting an entry
@@ -37,7 +38,7 @@ public final class LocalRevocationList implements RevocationList {
   }
 
   private static boolean isActive(Instant until, Instant now) {
-    // Caffeine expires entries on its own ticker; comparing with the clock keeps the answer exact.
+    // Caffeine expires entries on its own ticker, so comparing with the clock keeps it exact.
     return until != null && now.isBefore(until);
   }
 

@@ -8,7 +8,8 @@ import java.time.Instant;
  * matches can still verify, so an implementation may forget it then.
  *
  * <p>Implementations are thread-safe. A shared store (such as Redis) throws {@link
- * RevocationUnavailableException} when it cannot answer; verification then rejects the token.
+ * RevocationUnavailableException} when it cannot be reached, and verification then rejects the
+ * token.
  */
 public interface RevocationList {
   /** Returns whether the token's task ({@code sub}) or its id ({@code jti}) is revoked. */

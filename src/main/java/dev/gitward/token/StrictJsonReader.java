@@ -23,7 +23,7 @@ import java.nio.charset.StandardCharsets;
  * duplicated member name, which callers pass through {@link ClientText}.
  */
 final class StrictJsonReader {
-  /** Maximum nesting of objects and arrays; a token's grammar needs three levels. */
+  /** Maximum nesting of objects and arrays, well above the three levels that a token needs. */
   static final int MAX_DEPTH = 16;
 
   private static final JsonFactory FACTORY =

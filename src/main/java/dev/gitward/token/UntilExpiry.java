@@ -10,11 +10,11 @@ import java.util.function.Function;
  * A Caffeine expiry that removes each entry at an instant derived from its value, measured on
  * {@code clock}. Reads do not extend an entry's life.
  *
- * <p>Caffeine counts the time on its own ticker, so a caller that needs an exact answer also
+ * <p>Caffeine counts the time on its own ticker, so a caller that needs an exact result also
  * compares the instant with the clock when it reads an entry.
  */
 final class UntilExpiry<K, V> implements Expiry<K, V> {
-  /** Longest expiry, because Caffeine counts nanoseconds in a long (about 292 years). */
+  /** Maximum expiry, because Caffeine counts nanoseconds in a long (about 292 years). */
   private static final Duration MAX_DURATION = Duration.ofDays(365L * 200);
 
   private final Clock clock;
