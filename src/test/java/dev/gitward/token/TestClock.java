@@ -6,7 +6,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock that stands still until a test advances it. */
+/** A clock that stays at one instant until a test advances it. */
 final class TestClock extends Clock {
   private volatile Instant now;
 
