@@ -516,9 +516,9 @@ class TokenAttackTest {
   void duplicateGrantMember_rejected() {
     String payload =
         json(claims())
-            .replace(
-                "{\"repo\":\"github.com/acme/widgets\"",
-                "{\"repo\":\"github.com/acme/secret\",\"repo\":\"github.com/acme/widgets\"");
+            .replaceFirst(
+                java.util.regex.Pattern.quote("\"repo\":\"github.com/acme/widgets\""),
+                "\"repo\":\"github.com/acme/secret\",\"repo\":\"github.com/acme/widgets\"");
     assertTrue(payload.contains("secret"), payload);
     assertRejected(
         signRaw(ED_KEY, json(header(ED_KEY)), payload),
