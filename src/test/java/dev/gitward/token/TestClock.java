@@ -1,0 +1,35 @@
+package dev.gitward.token;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+
+/** A clock that stays at one instant until a test advances it. */
+final class TestClock extends Clock {
+  private volatile Instant now;
+
+  TestClock(Instant start) {
+    this.now = start;
+  }
+
+  void advance(Duration duration) {
+    now = now.plus(duration);
+  }
+
+  @Override
+  public Instant instant() {
+    return now;
+  }
+
+  @Override
+  public ZoneId getZone() {
+    return ZoneOffset.UTC;
+  }
+
+  @Override
+  public Clock withZone(ZoneId zone) {
+    throw new UnsupportedOperationException("a test clock has no other zone");
+  }
+}
