@@ -6,8 +6,8 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * A permission in a task token: actions on one repository, and for push actions the refs they
- * apply to.
+ * A permission in a task token: actions on one repository, and for push actions the refs they apply
+ * to.
  */
 public record Grant(RepositoryName repository, Set<Action> actions, Optional<RefPattern> refs) {
   public Grant {
@@ -18,12 +18,17 @@ public record Grant(RepositoryName repository, Set<Action> actions, Optional<Ref
     boolean needsRefs = actions.stream().anyMatch(Action::needsRefPattern);
     if (needsRefs && refs.isEmpty()) {
       throw new IllegalArgumentException(
-          "refs: missing for " + repository + " (expected: a ref pattern such as"
+          "refs: missing for "
+              + repository
+              + " (expected: a ref pattern such as"
               + " refs/heads/agent/** for actions create, update, force and delete)");
     }
     if (!needsRefs && refs.isPresent()) {
       throw new IllegalArgumentException(
-          "refs: " + refs.get() + " on a fetch-only grant for " + repository
+          "refs: "
+              + refs.get()
+              + " on a fetch-only grant for "
+              + repository
               + " (expected: no refs, because fetch covers the whole repository)");
     }
   }

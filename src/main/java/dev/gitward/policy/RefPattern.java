@@ -4,8 +4,8 @@ import java.util.regex.Pattern;
 
 /**
  * A full ref name with wildcards: {@code *} matches any characters except {@code /}, {@code **}
- * matches any characters including {@code /}, and everything else matches literally. The whole
- * ref name must match.
+ * matches any characters including {@code /}, and everything else matches literally. The whole ref
+ * name must match.
  */
 public final class RefPattern {
   /** Maximum length of a pattern, equal to git's limit on a ref name. */

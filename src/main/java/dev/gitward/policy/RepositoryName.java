@@ -29,7 +29,9 @@ public record RepositoryName(String upstream, String path) {
     int slash = text.indexOf('/');
     if (slash <= 0 || slash == text.length() - 1) {
       throw new IllegalArgumentException(
-          "repository: " + text + " (expected: <upstream>/<owner>/<name>, such as"
+          "repository: "
+              + text
+              + " (expected: <upstream>/<owner>/<name>, such as"
               + " github.com/acme/widgets)");
     }
     return new RepositoryName(text.substring(0, slash), stripGitSuffix(text.substring(slash + 1)));
@@ -37,9 +39,7 @@ public record RepositoryName(String upstream, String path) {
 
   /** Returns the path without a trailing {@code .git}. */
   public static String stripGitSuffix(String path) {
-    return path.endsWith(".git") && path.length() > 4
-        ? path.substring(0, path.length() - 4)
-        : path;
+    return path.endsWith(".git") && path.length() > 4 ? path.substring(0, path.length() - 4) : path;
   }
 
   /** Returns whether {@code segment} is a valid repository path segment. */

@@ -5,8 +5,8 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * The verified claims of a task token. It holds no secret: the token text itself is never kept,
- * and a token is named by its {@code jti} ({@link #tokenId}).
+ * The verified claims of a task token. It holds no secret: the token text itself is never kept, and
+ * a token is named by its {@code jti} ({@link #tokenId}).
  *
  * @param task the task id ({@code sub})
  * @param tokenId the unique token id ({@code jti})

@@ -1,8 +1,8 @@
 package dev.gitward.token;
 
 /**
- * A task token that failed verification. The message is safe to show to the client: it says what
- * is wrong without quoting the token or any key material.
+ * A task token that failed verification. The message is safe to show to the client: it says what is
+ * wrong without quoting the token or any key material.
  */
 public final class TokenRejectedException extends Exception {
   private static final long serialVersionUID = 1L;
