@@ -40,9 +40,17 @@ public final class TestRepositories {
     this.git = GitClient.in(root);
   }
 
-  /** Returns a fixture that creates repositories under {@code root}, such as the backend root. */
+  /**
+   * Returns a fixture that creates repositories under {@code root}, such as the backend root,
+   * creating the folder when it is missing.
+   */
   public static TestRepositories in(Path root) {
-    return new TestRepositories(root);
+    try {
+      Files.createDirectories(root);
+    } catch (IOException e) {
+      throw new UncheckedIOException("creating the repository root failed: " + root, e);
+    }
+    return new TestRepositories(root.toAbsolutePath());
   }
 
   /** Returns the folder that repository names are resolved against. */
