@@ -1,6 +1,7 @@
 package dev.gitward.testing;
 
 import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.BlockingHandler;
 import io.undertow.server.handlers.HttpContinueReadHandler;
@@ -70,6 +71,8 @@ public final class GitHttpBackend implements AutoCloseable {
         Undertow.builder()
             .addHttpListener(0, "127.0.0.1")
             .setWorkerThreads(32)
+            // Undertow caps request bodies at 2 MiB unless told otherwise.
+            .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, Long.MAX_VALUE)
             .setHandler(new HttpContinueReadHandler(new BlockingHandler(this::handle)))
             .build();
     server.start();
@@ -144,6 +147,9 @@ public final class GitHttpBackend implements AutoCloseable {
       } else {
         status = challenge(exchange, body);
       }
+    } catch (IOException e) {
+      log.warn("request failed: {} {}", exchange.getRequestMethod(), exchange.getRequestURI(), e);
+      throw e;
     } finally {
       record(exchange, body.count(), status);
     }
