@@ -92,7 +92,7 @@ public final class EmbeddedGitHost implements AutoCloseable {
   }
 
   /**
-   * Stops the listener and undeploys the servlet; closing a host that is not running is a no-op.
+   * Stops the listener and undeploys the servlet. Closing a host that is not running does nothing.
    */
   @Override
   public synchronized void close() {
@@ -144,7 +144,8 @@ public final class EmbeddedGitHost implements AutoCloseable {
     Undertow candidate =
         Undertow.builder()
             .addHttpListener(requestedPort, HOST)
-            // Undertow caps request bodies at 2 MiB unless told otherwise, and pushes are larger.
+            // Undertow 2.3 rejects request bodies over 2 MiB by default, and pushes are often
+            // larger.
             .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, Long.MAX_VALUE)
             .setHandler(handler)
             .build();

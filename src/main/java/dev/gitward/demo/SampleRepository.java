@@ -28,12 +28,12 @@ import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Creates the demo's sample repository with JGit: a bare repository whose {@code main} holds three
- * commits with a README and a small Java program. Authors and dates are fixed, so every run
+ * Creates the demo's sample repository with JGit: a bare repository whose {@code main} contains
+ * three commits with a README and a small Java program. Authors and dates are fixed, so every run
  * produces the same commit ids.
  */
 public final class SampleRepository {
-  /** The branch that holds the sample commits and that {@code HEAD} names. */
+  /** The branch that contains the sample commits and that {@code HEAD} names. */
   public static final String BRANCH = "main";
 
   private static final Pattern NAME =

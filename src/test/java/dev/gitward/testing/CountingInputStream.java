@@ -5,7 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** An input stream that counts the bytes read through it; the count is safe to read anywhere. */
+/** An input stream that counts the bytes read through it. Any thread may read the count. */
 final class CountingInputStream extends FilterInputStream {
   private final AtomicLong count = new AtomicLong();
 

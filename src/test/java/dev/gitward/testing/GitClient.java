@@ -44,9 +44,9 @@ public final class GitClient {
           });
 
   /*
-   * The credential helper answers "get" with the username and password from its environment,
-   * so neither value passes through a shell parser, and it appends each action it is asked
-   * for (get, store, erase) to a log file.
+   * The credential helper returns the username and password from its environment for "get",
+   * so neither value passes through a shell parser. It appends each action that git requests
+   * (get, store, erase) to a log file.
    */
   private static final String CREDENTIAL_HELPER =
       "!f() { cat >/dev/null; echo \"$1\" >>\"$GITWARD_TEST_CREDENTIAL_LOG\";"
@@ -121,8 +121,8 @@ public final class GitClient {
   /**
    * Returns a copy whose only credential helper returns {@code username} and {@code password}.
    *
-   * <p>git asks a helper only after the server answered 401, so this exercises the challenge and
-   * retry. {@link #credentialHelperActions()} returns what git asked the helper to do.
+   * <p>git runs a helper only after the server responded with 401, so this exercises the challenge
+   * and retry. {@link #credentialHelperActions()} returns the actions that git requested.
    */
   public GitClient withCredential(String username, String password) {
     Path log = ScratchDirectories.create("gitward-credential").resolve("actions.log");
@@ -249,7 +249,9 @@ public final class GitClient {
     }
   }
 
-  /** Kills the children first: git-remote-http holds the output pipes open after git exits. */
+  /**
+   * Kills the children first, because git-remote-http keeps the output pipes open after git exits.
+   */
   private static void killTree(Process process) {
     process.descendants().forEach(ProcessHandle::destroyForcibly);
     process.destroyForcibly();
@@ -272,7 +274,7 @@ public final class GitClient {
         STREAM_THREADS);
   }
 
-  /** Writes the input; a command that exits without reading it all closes the pipe early. */
+  /** Writes the input. A command that exits without reading all of it closes the pipe early. */
   private static CompletableFuture<Void> feedAsync(InputStream from, OutputStream to) {
     return CompletableFuture.runAsync(
         () -> {
@@ -280,7 +282,7 @@ public final class GitClient {
               to) {
             from.transferTo(to);
           } catch (IOException e) {
-            // The process closed its standard input, which is its right; its exit code tells.
+            // The process closed its standard input early, and its exit code reports any failure.
           }
         },
         STREAM_THREADS);

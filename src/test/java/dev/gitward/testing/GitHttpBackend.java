@@ -71,7 +71,7 @@ public final class GitHttpBackend implements AutoCloseable {
         Undertow.builder()
             .addHttpListener(0, "127.0.0.1")
             .setWorkerThreads(32)
-            // Undertow caps request bodies at 2 MiB unless told otherwise.
+            // Undertow 2.3 rejects request bodies over 2 MiB by default (DEFAULT_MAX_ENTITY_SIZE).
             .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, Long.MAX_VALUE)
             .setHandler(new HttpContinueReadHandler(new BlockingHandler(this::handle)))
             .build();
@@ -255,7 +255,7 @@ public final class GitHttpBackend implements AutoCloseable {
     return "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** Options of a {@link GitHttpBackend}; every option is off unless set. */
+  /** Options of a {@link GitHttpBackend}. Every option is off unless set. */
   public static final class Builder {
     private @Nullable Path root;
     private @Nullable String basicUser;
@@ -275,8 +275,9 @@ public final class GitHttpBackend implements AutoCloseable {
     }
 
     /**
-     * Requires HTTP Basic authentication with exactly this pair, answering other requests with 401
-     * and {@code WWW-Authenticate: Basic realm="upstream"}. The user becomes {@code REMOTE_USER}.
+     * Requires HTTP Basic authentication with exactly this pair, responding to other requests with
+     * 401 and {@code WWW-Authenticate: Basic realm="upstream"}. The user becomes {@code
+     * REMOTE_USER}.
      */
     public Builder requireBasicAuth(String user, String password) {
       if (user.isEmpty() || user.contains(":")) {

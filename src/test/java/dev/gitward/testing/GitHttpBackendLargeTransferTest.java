@@ -13,8 +13,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Moves a 300 MB blob through the backend in both directions. It takes about a minute and 1.2 GB of
- * disk, so it runs only with {@code -Dgitward.largeTransfers=true}.
+ * Moves a 300 MiB blob through the backend in both directions. It takes tens of seconds and about
+ * 1.2 GB of disk, so it runs only with {@code -Dgitward.largeTransfers=true}.
  */
 @EnabledIfSystemProperty(named = "gitward.largeTransfers", matches = "true")
 class GitHttpBackendLargeTransferTest {

@@ -127,7 +127,7 @@ class GitHttpBackendTest {
   }
 
   @Test
-  void clone_withManyTagsSendsGzipRequest() {
+  void clone_manyTagsSendsGzip() {
     repositories.createTags(repositories.path(TestRepositories.ALLOWED), 300);
 
     git.withConfig("protocol.version", "0")
@@ -146,7 +146,7 @@ class GitHttpBackendTest {
   }
 
   @Test
-  void clone_overProtocolV2WithManyTagsSendsGzipRequest() {
+  void cloneV2_manyTagsSendsGzip() {
     repositories.createTags(repositories.path(TestRepositories.ALLOWED), 300);
 
     git.withConfig("protocol.version", "2")

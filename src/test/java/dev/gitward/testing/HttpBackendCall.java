@@ -119,19 +119,19 @@ final class HttpBackendCall {
     }
   }
 
-  /** Returns standard error as text; output before the last 64 KiB boundary may be dropped. */
+  /** Returns standard error as text. Once it passes 64 KiB, the earlier part is dropped. */
   private static String tail(InputStream stderr) throws IOException {
-    ByteArrayOutputStream kept = new ByteArrayOutputStream();
+    ByteArrayOutputStream retained = new ByteArrayOutputStream();
     byte[] buffer = new byte[8192];
     try (stderr) {
       for (int n; (n = stderr.read(buffer)) >= 0; ) {
-        if (kept.size() + n > STDERR_MAX_BYTES) {
-          kept.reset();
+        if (retained.size() + n > STDERR_MAX_BYTES) {
+          retained.reset();
         }
-        kept.write(buffer, 0, n);
+        retained.write(buffer, 0, n);
       }
     }
-    return kept.toString(StandardCharsets.UTF_8);
+    return retained.toString(StandardCharsets.UTF_8);
   }
 
   private static void copy(InputStream from, OutputStream to) throws IOException {

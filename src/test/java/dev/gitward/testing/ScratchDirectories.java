@@ -32,7 +32,7 @@ final class ScratchDirectories {
     }
   }
 
-  /** Deletes {@code directory} and everything below it; a missing directory is no error. */
+  /** Deletes {@code directory} and everything below it, and does nothing when it is missing. */
   static void delete(Path directory) {
     if (!Files.exists(directory)) {
       return;
