@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The git configuration lines that route a sandbox's git traffic through Gitward: one
- * {@code insteadOf} per upstream the token names, and an {@code extraHeader} scoped to Gitward's
- * URL so that the token is sent to Gitward only.
+ * The git configuration lines that route a sandbox's git traffic through Gitward: one {@code
+ * insteadOf} per upstream the token names, and an {@code extraHeader} scoped to Gitward's URL so
+ * that the token is sent to Gitward only.
  */
 public final class SandboxGitConfig {
   private SandboxGitConfig() {}
@@ -25,12 +25,18 @@ public final class SandboxGitConfig {
     for (String name : upstreams) {
       UpstreamSettings upstream = config.upstreams().get(name);
       if (upstream != null) {
-        lines.add("git config --global url." + quote(base + name + "/") + ".insteadOf "
-            + quote(withSlash(upstream.url().toString())));
+        lines.add(
+            "git config --global url."
+                + quote(base + name + "/")
+                + ".insteadOf "
+                + quote(withSlash(upstream.url().toString())));
       }
     }
-    lines.add("git config --global http." + quote(base) + ".extraHeader "
-        + quote("Authorization: Bearer " + token));
+    lines.add(
+        "git config --global http."
+            + quote(base)
+            + ".extraHeader "
+            + quote("Authorization: Bearer " + token));
     return lines;
   }
 

@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /** {@code gitward check-config}: validates the config and prints the effective settings. */
-@Command(name = "check-config",
+@Command(
+    name = "check-config",
     description = "Validate the config file and print the effective settings, secrets masked.")
 final class CheckConfigCommand implements Callable<Integer> {
   @Mixin ConfigOption config;
@@ -21,8 +22,8 @@ final class CheckConfigCommand implements Callable<Integer> {
       settings = config.load();
       KeyRing keys = KeyRing.load(settings.tokens().keyFiles());
       EffectiveSettings.lines(settings, System.getenv()).forEach(System.out::println);
-      System.out.println("tokens.keys: " + keys.keyIds() + " (signing: " + keys.signingKeyId()
-          + ")");
+      System.out.println(
+          "tokens.keys: " + keys.keyIds() + " (signing: " + keys.signingKeyId() + ")");
       System.out.println("configuration is valid");
       return 0;
     } catch (ConfigException e) {

@@ -9,9 +9,12 @@ import picocli.CommandLine.Option;
 
 /** The {@code --config FILE} option shared by the commands that read the config file. */
 final class ConfigOption {
-  @Option(names = "--config", paramLabel = "FILE", description = "the YAML config file",
-      defaultValue = "config/gitward.yaml", showDefaultValue =
-          picocli.CommandLine.Help.Visibility.ALWAYS)
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description = "the YAML config file",
+      defaultValue = "config/gitward.yaml",
+      showDefaultValue = picocli.CommandLine.Help.Visibility.ALWAYS)
   Path file;
 
   GitwardConfig load() throws ConfigException {

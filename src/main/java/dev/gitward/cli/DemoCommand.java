@@ -13,14 +13,19 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code gitward demo}: Gitward in front of an embedded Git host, with no setup. */
-@Command(name = "demo",
+@Command(
+    name = "demo",
     description = "Run Gitward against an embedded Git host on loopback, with no setup.")
 final class DemoCommand implements Callable<Integer> {
-  @Option(names = "--port", defaultValue = "8080", paramLabel = "PORT",
+  @Option(
+      names = "--port",
+      defaultValue = "8080",
+      paramLabel = "PORT",
       description = "proxy port on 127.0.0.1 (0 picks a free one); default: ${DEFAULT-VALUE}")
   int port;
 
-  @Option(names = "--no-walkthrough",
+  @Option(
+      names = "--no-walkthrough",
       description = "do not run the clone and push commands with the local git client")
   boolean noWalkthrough;
 
@@ -37,18 +42,25 @@ final class DemoCommand implements Callable<Integer> {
       return ConfigOption.report(e, System.err);
     }
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      demo.close();
-      stopped.countDown();
-    }, "gitward-demo-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  demo.close();
+                  stopped.countDown();
+                },
+                "gitward-demo-shutdown"));
     PrintStream out = System.out;
     printSummary(demo, out);
     boolean ok = true;
     if (!noWalkthrough && Walkthrough.gitAvailable()) {
       ok = new Walkthrough(demo, directory.resolve("walkthrough"), out).run();
       out.println();
-      out.println(ok ? "Walkthrough finished: the clone and the agent push went through, and"
-          + " Gitward rejected the push to main." : "Walkthrough failed: see the output above.");
+      out.println(
+          ok
+              ? "Walkthrough finished: the clone and the agent push went through, and"
+                  + " Gitward rejected the push to main."
+              : "Walkthrough failed: see the output above.");
     }
     if (exit) {
       return ok ? 0 : 1;
@@ -60,14 +72,21 @@ final class DemoCommand implements Callable<Integer> {
 
   private static void printSummary(Demo demo, PrintStream out) {
     out.println("Gitward demo");
-    out.println("  embedded Git host: " + demo.hostUrl() + " (JGit, repository "
-        + Demo.REPOSITORY + ")");
+    out.println(
+        "  embedded Git host: " + demo.hostUrl() + " (JGit, repository " + Demo.REPOSITORY + ")");
     out.println("  Gitward proxy:     " + demo.proxyUrl());
-    out.println("  task token:        jti " + demo.token().tokenId() + ", task "
-        + demo.token().task() + ", expires " + demo.token().expiresAt());
+    out.println(
+        "  task token:        jti "
+            + demo.token().tokenId()
+            + ", task "
+            + demo.token().task()
+            + ", expires "
+            + demo.token().expiresAt());
     out.println("  token grants:      " + demo.describeGrants());
-    out.println("  git config:        " + demo.gitConfig()
-        + " (sends the token to Gitward only; mode 0600)");
+    out.println(
+        "  git config:        "
+            + demo.gitConfig()
+            + " (sends the token to Gitward only; mode 0600)");
   }
 
   private static void printTryIt(Demo demo, PrintStream out) {

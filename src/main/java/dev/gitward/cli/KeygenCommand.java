@@ -13,11 +13,17 @@ import picocli.CommandLine.Option;
 /** {@code gitward keygen}: writes a new private signing key as a JWK file. */
 @Command(name = "keygen", description = "Write a new signing key (JWK, mode 0600).")
 final class KeygenCommand implements Callable<Integer> {
-  @Option(names = "--out", required = true, paramLabel = "FILE",
+  @Option(
+      names = "--out",
+      required = true,
+      paramLabel = "FILE",
       description = "the JWK file to create; an existing file is never overwritten")
   Path out;
 
-  @Option(names = "--alg", paramLabel = "ALG", defaultValue = "EdDSA",
+  @Option(
+      names = "--alg",
+      paramLabel = "ALG",
+      defaultValue = "EdDSA",
       description = "EdDSA (Ed25519) or ES256; default: ${DEFAULT-VALUE}")
   String algorithm;
 

@@ -33,29 +33,46 @@ final class MintCommand implements Callable<Integer> {
   @Option(names = "--task", required = true, paramLabel = "ID", description = "the task id (sub)")
   String task;
 
-  @Option(names = "--ttl", defaultValue = "30m", paramLabel = "DURATION",
+  @Option(
+      names = "--ttl",
+      defaultValue = "30m",
+      paramLabel = "DURATION",
       description = "lifetime such as 30m or 1h, at most tokens.max-ttl; default: ${DEFAULT-VALUE}")
   String ttl;
 
   @Option(names = "--fetch", paramLabel = "REPO", description = "allow fetch of <upstream>/<repo>")
   List<String> fetch = new ArrayList<>();
 
-  @Option(names = "--push", paramLabel = "REPO=PATTERN",
+  @Option(
+      names = "--push",
+      paramLabel = "REPO=PATTERN",
       description = "allow create and update (fast-forward) of matching refs")
   List<String> push = new ArrayList<>();
 
-  @Option(names = "--force", paramLabel = "REPO=PATTERN",
+  @Option(
+      names = "--force",
+      paramLabel = "REPO=PATTERN",
       description = "allow any update of matching refs, non-fast-forward included")
   List<String> force = new ArrayList<>();
 
-  @Option(names = "--delete", paramLabel = "REPO=PATTERN", description = "allow deleting matching refs")
+  @Option(
+      names = "--delete",
+      paramLabel = "REPO=PATTERN",
+      description = "allow deleting matching refs")
   List<String> delete = new ArrayList<>();
 
-  @Option(names = "--format", defaultValue = "token", paramLabel = "FORMAT",
+  @Option(
+      names = "--format",
+      defaultValue = "token",
+      paramLabel = "FORMAT",
       description = "token, json or git-config; default: ${DEFAULT-VALUE}")
   Format format;
 
-  enum Format { TOKEN, JSON, GIT_CONFIG }
+  enum Format {
+    TOKEN,
+    JSON,
+    GIT_CONFIG
+  }
 
   @Override
   public Integer call() {
@@ -69,8 +86,8 @@ final class MintCommand implements Callable<Integer> {
       List<Grant> grants = grants(settings);
       Duration lifetime = dev.gitward.config.Durations.parse("--ttl", ttl);
       KeyRing keys = KeyRing.load(settings.tokens().keyFiles());
-      MintedToken token = new TokenMinter(settings.tokens(), keys, Clock.systemUTC())
-          .mint(task, grants, lifetime);
+      MintedToken token =
+          new TokenMinter(settings.tokens(), keys, Clock.systemUTC()).mint(task, grants, lifetime);
       print(settings, grants, token);
       return 0;
     } catch (IllegalArgumentException e) {
@@ -81,37 +98,59 @@ final class MintCommand implements Callable<Integer> {
 
   private List<Grant> grants(GitwardConfig settings) {
     List<Grant> grants = new ArrayList<>();
-    fetch.forEach(repo -> grants.add(new Grant(repository(settings, "--fetch", repo),
-        Set.of(Action.FETCH), Optional.empty())));
+    fetch.forEach(
+        repo ->
+            grants.add(
+                new Grant(
+                    repository(settings, "--fetch", repo),
+                    Set.of(Action.FETCH),
+                    Optional.empty())));
     addRefGrants(settings, grants, "--push", push, EnumSet.of(Action.CREATE, Action.UPDATE));
     addRefGrants(settings, grants, "--force", force, EnumSet.of(Action.FORCE));
     addRefGrants(settings, grants, "--delete", delete, EnumSet.of(Action.DELETE));
     if (grants.isEmpty()) {
-      throw new IllegalArgumentException("no grants (expected: at least one of --fetch, --push,"
-          + " --force or --delete)");
+      throw new IllegalArgumentException(
+          "no grants (expected: at least one of --fetch, --push," + " --force or --delete)");
     }
     return grants;
   }
 
-  private static void addRefGrants(GitwardConfig settings, List<Grant> grants, String flag,
-      List<String> values, Set<Action> actions) {
+  private static void addRefGrants(
+      GitwardConfig settings,
+      List<Grant> grants,
+      String flag,
+      List<String> values,
+      Set<Action> actions) {
     for (String value : values) {
       int equals = value.indexOf('=');
       if (equals < 0) {
-        throw new IllegalArgumentException(flag + " " + value + " (expected: REPO=PATTERN, such as"
-            + " github.com/acme/widgets=refs/heads/agent/**)");
+        throw new IllegalArgumentException(
+            flag
+                + " "
+                + value
+                + " (expected: REPO=PATTERN, such as"
+                + " github.com/acme/widgets=refs/heads/agent/**)");
       }
-      grants.add(new Grant(repository(settings, flag, value.substring(0, equals)), actions,
-          Optional.of(RefPattern.compile(value.substring(equals + 1)))));
+      grants.add(
+          new Grant(
+              repository(settings, flag, value.substring(0, equals)),
+              actions,
+              Optional.of(RefPattern.compile(value.substring(equals + 1)))));
     }
   }
 
   private static RepositoryName repository(GitwardConfig settings, String flag, String text) {
     RepositoryName repository = RepositoryName.parse(text);
     if (settings.upstream(repository.upstream()).isEmpty()) {
-      throw new IllegalArgumentException(flag + " " + text + ": unknown upstream "
-          + repository.upstream() + " (expected one of: "
-          + String.join(", ", settings.upstreams().keySet().stream().sorted().toList()) + ")");
+      throw new IllegalArgumentException(
+          flag
+              + " "
+              + text
+              + ": unknown upstream "
+              + repository.upstream()
+              + " (expected one of: "
+              + String.join(", ", settings.upstreams().keySet().stream().sorted().toList())
+              + ")");
     }
     return repository;
   }
@@ -119,8 +158,8 @@ final class MintCommand implements Callable<Integer> {
   private void print(GitwardConfig settings, List<Grant> grants, MintedToken token) {
     switch (format) {
       case TOKEN -> System.out.println(token.token());
-      case GIT_CONFIG -> SandboxGitConfig.lines(settings, grants, token.token())
-          .forEach(System.out::println);
+      case GIT_CONFIG ->
+          SandboxGitConfig.lines(settings, grants, token.token()).forEach(System.out::println);
       case JSON -> {
         ObjectMapper json = new ObjectMapper();
         ObjectNode out = json.createObjectNode();

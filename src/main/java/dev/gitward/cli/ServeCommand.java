@@ -24,10 +24,14 @@ final class ServeCommand implements Callable<Integer> {
       return ConfigOption.report(e, System.err);
     }
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      server.close();
-      stopped.countDown();
-    }, "gitward-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  server.close();
+                  stopped.countDown();
+                },
+                "gitward-shutdown"));
     stopped.await();
     return 0;
   }

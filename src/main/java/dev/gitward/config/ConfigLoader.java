@@ -61,8 +61,10 @@ public final class ConfigLoader {
       throw new ConfigException(source + ": invalid YAML (" + e.getOriginalMessage() + ")");
     }
     if (root == null || !root.isObject()) {
-      throw new ConfigException(source + ": empty or not a map (expected: the sections proxy,"
-          + " admin, tokens, upstreams, audit, limits)");
+      throw new ConfigException(
+          source
+              + ": empty or not a map (expected: the sections proxy,"
+              + " admin, tokens, upstreams, audit, limits)");
     }
     ConfigReader reader = new ConfigReader(environment);
     GitwardConfig config = read(reader, root);
@@ -98,18 +100,21 @@ public final class ConfigLoader {
 
   private static ProxySettings readProxy(ConfigReader reader, JsonNode node) {
     String key = "proxy";
-    reader.checkKeys(node, key,
-        Set.of("listen", "public-url", "request-parse-timeout", "drain-timeout",
-            "worker-threads"));
+    reader.checkKeys(
+        node,
+        key,
+        Set.of("listen", "public-url", "request-parse-timeout", "drain-timeout", "worker-threads"));
     HostPort listen =
-        reader.hostPort(node, key, "listen", "127.0.0.1:8080").orElse(new HostPort("127.0.0.1",
-            8080));
-    URI publicUrl = reader.httpUrl(node, key, "public-url")
-        .orElse(URI.create("http://" + listen));
+        reader
+            .hostPort(node, key, "listen", "127.0.0.1:8080")
+            .orElse(new HostPort("127.0.0.1", 8080));
+    URI publicUrl = reader.httpUrl(node, key, "public-url").orElse(URI.create("http://" + listen));
     return new ProxySettings(
         listen,
         publicUrl,
-        positive(reader, key + ".request-parse-timeout",
+        positive(
+            reader,
+            key + ".request-parse-timeout",
             reader.duration(node, key, "request-parse-timeout", Duration.ofSeconds(10))),
         reader.duration(node, key, "drain-timeout", Duration.ofSeconds(30)),
         reader.count(node, key, "worker-threads", 200));
@@ -119,18 +124,22 @@ public final class ConfigLoader {
     String key = "admin";
     reader.checkKeys(node, key, Set.of("listen", "token-file", "token-env"));
     HostPort listen =
-        reader.hostPort(node, key, "listen", "127.0.0.1:8081").orElse(new HostPort("127.0.0.1",
-            8081));
+        reader
+            .hostPort(node, key, "listen", "127.0.0.1:8081")
+            .orElse(new HostPort("127.0.0.1", 8081));
     return new AdminSettings(
         listen, reader.path(node, key, "token-file"), reader.string(node, key, "token-env"));
   }
 
   private static TokenSettings readTokens(ConfigReader reader, JsonNode node) {
     String key = "tokens";
-    reader.checkKeys(node, key,
+    reader.checkKeys(
+        node,
+        key,
         Set.of("issuer", "audience", "keys", "max-ttl", "clock-skew", "max-size", "max-grants"));
-    Duration maxTtl = positive(reader, key + ".max-ttl",
-        reader.duration(node, key, "max-ttl", Duration.ofHours(1)));
+    Duration maxTtl =
+        positive(
+            reader, key + ".max-ttl", reader.duration(node, key, "max-ttl", Duration.ofHours(1)));
     long maxSize = reader.size(node, key, "max-size", TokenSettings.DEFAULT_MAX_TOKEN_BYTES);
     return new TokenSettings(
         reader.string(node, key, "issuer", "gitward"),
@@ -161,7 +170,8 @@ public final class ConfigLoader {
         continue;
       }
       reader.checkKeys(entry, key, Set.of("file"));
-      reader.requiredString(entry, key, "file", "the path of a JWK file")
+      reader
+          .requiredString(entry, key, "file", "the path of a JWK file")
           .map(Path::of)
           .ifPresent(files::add);
     }
@@ -170,18 +180,23 @@ public final class ConfigLoader {
 
   private static Map<String, UpstreamSettings> readUpstreams(ConfigReader reader, JsonNode node) {
     Map<String, UpstreamSettings> upstreams = new LinkedHashMap<>();
-    node.fields().forEachRemaining(entry -> {
-      String key = "upstreams." + entry.getKey();
-      if (!entry.getKey().matches("[A-Za-z0-9_.-]+")) {
-        reader.problem(key, "invalid upstream name (expected: letters, digits, '.', '_'"
-            + " and '-', such as github.com)");
-      } else if (!entry.getValue().isObject()) {
-        reader.problem(key, "not a map (expected: url, credentials and other upstream settings)");
-      } else {
-        UpstreamReader.read(reader, key, entry.getKey(), entry.getValue())
-            .ifPresent(upstream -> upstreams.put(entry.getKey(), upstream));
-      }
-    });
+    node.fields()
+        .forEachRemaining(
+            entry -> {
+              String key = "upstreams." + entry.getKey();
+              if (!entry.getKey().matches("[A-Za-z0-9_.-]+")) {
+                reader.problem(
+                    key,
+                    "invalid upstream name (expected: letters, digits, '.', '_'"
+                        + " and '-', such as github.com)");
+              } else if (!entry.getValue().isObject()) {
+                reader.problem(
+                    key, "not a map (expected: url, credentials and other upstream settings)");
+              } else {
+                UpstreamReader.read(reader, key, entry.getKey(), entry.getValue())
+                    .ifPresent(upstream -> upstreams.put(entry.getKey(), upstream));
+              }
+            });
     if (node.isEmpty()) {
       reader.problem("upstreams", "empty (expected: at least one upstream, such as github.com)");
     }
@@ -197,18 +212,32 @@ public final class ConfigLoader {
   private static Limits readLimits(ConfigReader reader, JsonNode node) {
     String key = "limits";
     Limits defaults = Limits.defaults();
-    reader.checkKeys(node, key, new HashSet<>(List.of("header-block", "header-count",
-        "command-section", "commands", "ref-name", "pkt-line", "push-body",
-        "upload-pack-request")));
+    reader.checkKeys(
+        node,
+        key,
+        new HashSet<>(
+            List.of(
+                "header-block",
+                "header-count",
+                "command-section",
+                "commands",
+                "ref-name",
+                "pkt-line",
+                "push-body",
+                "upload-pack-request")));
     int pktLine = reader.count(node, key, "pkt-line", defaults.pktLine());
     if (pktLine < 1024 || pktLine > 65520) {
       reader.problem(key + ".pkt-line", pktLine + " (expected: from 1024 to 65520)");
     }
     return new Limits(
-        toInt(reader, key + ".header-block",
+        toInt(
+            reader,
+            key + ".header-block",
             reader.size(node, key, "header-block", defaults.headerBlock())),
         reader.count(node, key, "header-count", defaults.headerCount()),
-        toInt(reader, key + ".command-section",
+        toInt(
+            reader,
+            key + ".command-section",
             reader.size(node, key, "command-section", defaults.commandSection())),
         reader.count(node, key, "commands", defaults.commands()),
         reader.count(node, key, "ref-name", defaults.refName()),

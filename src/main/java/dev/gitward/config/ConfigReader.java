@@ -88,12 +88,22 @@ final class ConfigReader {
   }
 
   Duration duration(JsonNode parent, String key, String name, Duration fallback) {
-    return parse(parent, key, name, fallback, ConfigReader::parseDuration,
+    return parse(
+        parent,
+        key,
+        name,
+        fallback,
+        ConfigReader::parseDuration,
         "a duration such as 500ms, 30s, 5m or 1h");
   }
 
   long size(JsonNode parent, String key, String name, long fallback) {
-    return parse(parent, key, name, fallback, ConfigReader::parseSize,
+    return parse(
+        parent,
+        key,
+        name,
+        fallback,
+        ConfigReader::parseSize,
         "a positive size in bytes, or with a unit such as 16KiB, 1MiB or 2GiB");
   }
 
@@ -123,7 +133,10 @@ final class ConfigReader {
     try {
       URI uri = new URI(text);
       boolean http = "http".equals(uri.getScheme()) || "https".equals(uri.getScheme());
-      if (http && uri.getHost() != null && uri.getRawQuery() == null && uri.getRawFragment() == null
+      if (http
+          && uri.getHost() != null
+          && uri.getRawQuery() == null
+          && uri.getRawFragment() == null
           && uri.getRawUserInfo() == null) {
         return Optional.of(uri);
       }
@@ -160,8 +173,12 @@ final class ConfigReader {
     while (matcher.find()) {
       String value = environment.get(matcher.group(1));
       if (value == null) {
-        problem(key, "${" + matcher.group(1) + "} is not set (expected: an environment variable"
-            + " set before start)");
+        problem(
+            key,
+            "${"
+                + matcher.group(1)
+                + "} is not set (expected: an environment variable"
+                + " set before start)");
         complete = false;
         value = "";
       }
@@ -192,12 +209,13 @@ final class ConfigReader {
       throw new IllegalArgumentException(text);
     }
     String unit = matcher.group(2) == null ? "B" : matcher.group(2);
-    int shift = switch (unit) {
-      case "KiB" -> 10;
-      case "MiB" -> 20;
-      case "GiB" -> 30;
-      default -> 0;
-    };
+    int shift =
+        switch (unit) {
+          case "KiB" -> 10;
+          case "MiB" -> 20;
+          case "GiB" -> 30;
+          default -> 0;
+        };
     long amount = Long.parseLong(matcher.group(1));
     if (amount <= 0 || amount > (Long.MAX_VALUE >> shift)) {
       throw new IllegalArgumentException(text);

@@ -16,8 +16,7 @@ public sealed interface CredentialSettings {
    * @param tokenEnv the environment variable that holds the token
    * @param tokenFile the file that holds the token
    */
-  record Static(
-      Scheme scheme, String username, Optional<String> tokenEnv, Optional<Path> tokenFile)
+  record Static(Scheme scheme, String username, Optional<String> tokenEnv, Optional<Path> tokenFile)
       implements CredentialSettings {}
 
   /**

@@ -15,8 +15,8 @@ public final class Durations {
     try {
       return ConfigReader.parseDuration(text);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(name + " " + text + " (expected: a duration such as"
-          + " 500ms, 30s, 5m or 1h)");
+      throw new IllegalArgumentException(
+          name + " " + text + " (expected: a duration such as" + " 500ms, 30s, 5m or 1h)");
     }
   }
 }

@@ -20,10 +20,21 @@ public final class EffectiveSettings {
     lines.add("proxy.drain-timeout: " + proxy.drainTimeout());
     lines.add("proxy.worker-threads: " + proxy.workerThreads());
     lines.add("admin.listen: " + config.admin().listen());
-    lines.add("admin.token: " + config.admin().tokenFile().map(file -> "file " + file)
-        .or(() -> config.admin().tokenEnv().map(name -> "env " + name + " ("
-            + describeEnv(environment, name) + ")"))
-        .orElse("not configured (the admin API rejects every request)"));
+    lines.add(
+        "admin.token: "
+            + config
+                .admin()
+                .tokenFile()
+                .map(file -> "file " + file)
+                .or(
+                    () ->
+                        config
+                            .admin()
+                            .tokenEnv()
+                            .map(
+                                name ->
+                                    "env " + name + " (" + describeEnv(environment, name) + ")"))
+                .orElse("not configured (the admin API rejects every request)"));
     TokenSettings tokens = config.tokens();
     lines.add("tokens.issuer: " + tokens.issuer());
     lines.add("tokens.audience: " + tokens.audience());
@@ -35,39 +46,67 @@ public final class EffectiveSettings {
     config.upstreams().values().forEach(upstream -> upstream(lines, upstream, environment));
     lines.add("audit.file: " + config.audit().file().map(Object::toString).orElse("- (stdout)"));
     Limits limits = config.limits();
-    lines.add("limits: header-block=" + limits.headerBlock() + " header-count="
-        + limits.headerCount() + " command-section=" + limits.commandSection() + " commands="
-        + limits.commands() + " ref-name=" + limits.refName() + " pkt-line=" + limits.pktLine()
-        + " push-body=" + limits.pushBody() + " upload-pack-request="
-        + limits.uploadPackRequest());
+    lines.add(
+        "limits: header-block="
+            + limits.headerBlock()
+            + " header-count="
+            + limits.headerCount()
+            + " command-section="
+            + limits.commandSection()
+            + " commands="
+            + limits.commands()
+            + " ref-name="
+            + limits.refName()
+            + " pkt-line="
+            + limits.pktLine()
+            + " push-body="
+            + limits.pushBody()
+            + " upload-pack-request="
+            + limits.uploadPackRequest());
     return lines;
   }
 
-  private static void upstream(List<String> lines, UpstreamSettings upstream,
-      Map<String, String> environment) {
+  private static void upstream(
+      List<String> lines, UpstreamSettings upstream, Map<String, String> environment) {
     String key = "upstreams." + upstream.name();
     lines.add(key + ".url: " + upstream.url());
     upstream.apiUrl().ifPresent(url -> lines.add(key + ".api-url: " + url));
     lines.add(key + ".case-insensitive: " + upstream.caseInsensitive());
     lines.add(key + ".credentials: " + describe(upstream.credentials(), environment));
     lines.add(key + ".push-options: " + upstream.pushOptions().stream().sorted().toList());
-    lines.add(key + ".tls.ca-file: " + upstream.caFile().map(Object::toString)
-        .orElse("system trust store"));
-    lines.add(key + ".timeouts: connect=" + upstream.connectTimeout() + " read-idle="
-        + upstream.readIdleTimeout());
+    lines.add(
+        key
+            + ".tls.ca-file: "
+            + upstream.caFile().map(Object::toString).orElse("system trust store"));
+    lines.add(
+        key
+            + ".timeouts: connect="
+            + upstream.connectTimeout()
+            + " read-idle="
+            + upstream.readIdleTimeout());
   }
 
   private static String describe(CredentialSettings credentials, Map<String, String> env) {
     if (credentials instanceof CredentialSettings.Static fixed) {
-      String source = fixed.tokenEnv().map(name -> "env " + name + " (" + describeEnv(env, name)
-          + ")").orElseGet(() -> "file " + fixed.tokenFile().orElseThrow());
-      return "static " + fixed.scheme().name().toLowerCase(java.util.Locale.ROOT)
-          + " username=" + fixed.username() + " token from " + source;
+      String source =
+          fixed
+              .tokenEnv()
+              .map(name -> "env " + name + " (" + describeEnv(env, name) + ")")
+              .orElseGet(() -> "file " + fixed.tokenFile().orElseThrow());
+      return "static "
+          + fixed.scheme().name().toLowerCase(java.util.Locale.ROOT)
+          + " username="
+          + fixed.username()
+          + " token from "
+          + source;
     }
     if (credentials instanceof CredentialSettings.GitHubApp app) {
-      return "github-app app-id=" + app.appId() + " private-key-file=" + app.privateKeyFile()
-          + " installation-id=" + app.installationId().map(Object::toString).orElse("per"
-              + " repository");
+      return "github-app app-id="
+          + app.appId()
+          + " private-key-file="
+          + app.privateKeyFile()
+          + " installation-id="
+          + app.installationId().map(Object::toString).orElse("per" + " repository");
     }
     return "none";
   }

@@ -23,7 +23,6 @@ public record Limits(
     long uploadPackRequest) {
   /** The defaults that apply to every key the config file leaves out. */
   public static Limits defaults() {
-    return new Limits(
-        16 * 1024, 100, 1024 * 1024, 1000, 255, 65520, 2L << 30, 64L << 20);
+    return new Limits(16 * 1024, 100, 1024 * 1024, 1000, 255, 65520, 2L << 30, 64L << 20);
   }
 }

@@ -15,36 +15,52 @@ final class UpstreamReader {
 
   static Optional<UpstreamSettings> read(
       ConfigReader reader, String key, String name, JsonNode node) {
-    reader.checkKeys(node, key, Set.of("url", "api-url", "case-insensitive", "credentials",
-        "push-options", "tls", "timeouts"));
+    reader.checkKeys(
+        node,
+        key,
+        Set.of(
+            "url",
+            "api-url",
+            "case-insensitive",
+            "credentials",
+            "push-options",
+            "tls",
+            "timeouts"));
     Optional<URI> url = reader.httpUrl(node, key, "url");
     if (url.isEmpty() && !node.has("url")) {
-      reader.problem(key + ".url", "missing (expected: the host's base URL, such as"
-          + " https://github.com)");
+      reader.problem(
+          key + ".url", "missing (expected: the host's base URL, such as" + " https://github.com)");
     }
     JsonNode tls = child(reader, node, key, "tls");
     reader.checkKeys(tls, key + ".tls", Set.of("ca-file"));
     JsonNode timeouts = child(reader, node, key, "timeouts");
     reader.checkKeys(timeouts, key + ".timeouts", Set.of("connect", "read-idle"));
-    CredentialSettings credentials = readCredentials(reader, key + ".credentials",
-        node.get("credentials"));
-    Duration connect = ConfigLoader.positive(reader, key + ".timeouts.connect",
-        reader.duration(timeouts, key + ".timeouts", "connect", Duration.ofSeconds(5)));
-    Duration readIdle = ConfigLoader.positive(reader, key + ".timeouts.read-idle",
-        reader.duration(timeouts, key + ".timeouts", "read-idle", Duration.ofSeconds(60)));
+    CredentialSettings credentials =
+        readCredentials(reader, key + ".credentials", node.get("credentials"));
+    Duration connect =
+        ConfigLoader.positive(
+            reader,
+            key + ".timeouts.connect",
+            reader.duration(timeouts, key + ".timeouts", "connect", Duration.ofSeconds(5)));
+    Duration readIdle =
+        ConfigLoader.positive(
+            reader,
+            key + ".timeouts.read-idle",
+            reader.duration(timeouts, key + ".timeouts", "read-idle", Duration.ofSeconds(60)));
     if (url.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(new UpstreamSettings(
-        name,
-        url.get(),
-        reader.httpUrl(node, key, "api-url"),
-        reader.bool(node, key, "case-insensitive", false),
-        credentials,
-        readPushOptions(reader, key + ".push-options", node.get("push-options")),
-        reader.path(tls, key + ".tls", "ca-file"),
-        connect,
-        readIdle));
+    return Optional.of(
+        new UpstreamSettings(
+            name,
+            url.get(),
+            reader.httpUrl(node, key, "api-url"),
+            reader.bool(node, key, "case-insensitive", false),
+            credentials,
+            readPushOptions(reader, key + ".push-options", node.get("push-options")),
+            reader.path(tls, key + ".tls", "ca-file"),
+            connect,
+            readIdle));
   }
 
   private static JsonNode child(ConfigReader reader, JsonNode node, String key, String name) {
@@ -97,19 +113,23 @@ final class UpstreamReader {
       case "static" -> readStatic(reader, key, node);
       case "github-app" -> readGitHubApp(reader, key, node);
       default -> {
-        reader.problem(key + ".type", (type.isEmpty() ? "missing" : type)
-            + " (expected: static, github-app or none)");
+        reader.problem(
+            key + ".type",
+            (type.isEmpty() ? "missing" : type) + " (expected: static, github-app or none)");
         yield new CredentialSettings.None();
       }
     };
   }
 
   private static CredentialSettings readStatic(ConfigReader reader, String key, JsonNode node) {
-    reader.checkKeys(node, key, Set.of("type", "scheme", "username", "token-env", "token-file",
-        "token"));
+    reader.checkKeys(
+        node, key, Set.of("type", "scheme", "username", "token-env", "token-file", "token"));
     if (node.has("token")) {
-      reader.problem(key + ".token", "inline token of " + node.get("token").asText().length()
-          + " characters (expected: token-env or token-file, never the token in the config file)");
+      reader.problem(
+          key + ".token",
+          "inline token of "
+              + node.get("token").asText().length()
+              + " characters (expected: token-env or token-file, never the token in the config file)");
     }
     String scheme = reader.string(node, key, "scheme", "basic").toLowerCase(Locale.ROOT);
     if (!scheme.equals("basic") && !scheme.equals("bearer")) {
@@ -118,11 +138,14 @@ final class UpstreamReader {
     Optional<String> tokenEnv = reader.string(node, key, "token-env");
     Optional<Path> tokenFile = reader.path(node, key, "token-file");
     if (tokenEnv.isPresent() == tokenFile.isPresent()) {
-      reader.problem(key, (tokenEnv.isPresent() ? "both token-env and token-file" : "no token")
-          + " (expected: exactly one of token-env or token-file)");
+      reader.problem(
+          key,
+          (tokenEnv.isPresent() ? "both token-env and token-file" : "no token")
+              + " (expected: exactly one of token-env or token-file)");
     }
     return new CredentialSettings.Static(
-        scheme.equals("bearer") ? CredentialSettings.Scheme.BEARER
+        scheme.equals("bearer")
+            ? CredentialSettings.Scheme.BEARER
             : CredentialSettings.Scheme.BASIC,
         reader.string(node, key, "username", "x-access-token"),
         tokenEnv,
@@ -131,15 +154,19 @@ final class UpstreamReader {
 
   private static CredentialSettings readGitHubApp(ConfigReader reader, String key, JsonNode node) {
     reader.checkKeys(node, key, Set.of("type", "app-id", "private-key-file", "installation-id"));
-    long appId = positiveLong(reader, key + ".app-id",
-        reader.requiredString(node, key, "app-id", "the GitHub App's numeric id"));
-    Optional<Path> privateKey = reader.requiredString(node, key, "private-key-file",
-        "the path of the app's PEM private key").map(Path::of);
+    long appId =
+        positiveLong(
+            reader,
+            key + ".app-id",
+            reader.requiredString(node, key, "app-id", "the GitHub App's numeric id"));
+    Optional<Path> privateKey =
+        reader
+            .requiredString(node, key, "private-key-file", "the path of the app's PEM private key")
+            .map(Path::of);
     Optional<String> installation = reader.string(node, key, "installation-id");
-    Optional<Long> installationId = installation.map(
-        text -> positiveLong(reader, key + ".installation-id", Optional.of(text)));
-    return new CredentialSettings.GitHubApp(
-        appId, privateKey.orElse(Path.of("")), installationId);
+    Optional<Long> installationId =
+        installation.map(text -> positiveLong(reader, key + ".installation-id", Optional.of(text)));
+    return new CredentialSettings.GitHubApp(appId, privateKey.orElse(Path.of("")), installationId);
   }
 
   private static long positiveLong(ConfigReader reader, String key, Optional<String> text) {

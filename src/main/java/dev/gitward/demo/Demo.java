@@ -31,8 +31,10 @@ import java.util.Set;
 public final class Demo implements AutoCloseable {
   /** The upstream name in the demo's URLs. */
   public static final String UPSTREAM = "demo";
+
   /** The sample repository on the embedded host. */
   public static final String REPOSITORY = "demo/sample";
+
   /** The branch pattern the demo token may create and fast-forward. */
   public static final String AGENT_REFS = "refs/heads/agent/**";
 
@@ -43,8 +45,13 @@ public final class Demo implements AutoCloseable {
   private final List<Grant> grants;
   private final Path gitConfig;
 
-  private Demo(Path directory, EmbeddedGitHost host, GitwardServer server, MintedToken token,
-      List<Grant> grants, Path gitConfig) {
+  private Demo(
+      Path directory,
+      EmbeddedGitHost host,
+      GitwardServer server,
+      MintedToken token,
+      List<Grant> grants,
+      Path gitConfig) {
     this.directory = directory;
     this.host = host;
     this.server = server;
@@ -78,9 +85,17 @@ public final class Demo implements AutoCloseable {
   }
 
   private static String yaml(Path key, String hostUrl, int port) {
-    return "proxy:\n  listen: 127.0.0.1:" + port + "\n  drain-timeout: 2s\n"
-        + "tokens:\n  max-ttl: 1h\n  keys:\n    - file: " + key + "\n"
-        + "upstreams:\n  " + UPSTREAM + ":\n    url: " + hostUrl + "\n"
+    return "proxy:\n  listen: 127.0.0.1:"
+        + port
+        + "\n  drain-timeout: 2s\n"
+        + "tokens:\n  max-ttl: 1h\n  keys:\n    - file: "
+        + key
+        + "\n"
+        + "upstreams:\n  "
+        + UPSTREAM
+        + ":\n    url: "
+        + hostUrl
+        + "\n"
         + "    credentials:\n      type: none\n";
   }
 
@@ -88,7 +103,9 @@ public final class Demo implements AutoCloseable {
     RepositoryName repository = new RepositoryName(UPSTREAM, REPOSITORY);
     return List.of(
         new Grant(repository, Set.of(Action.FETCH), Optional.empty()),
-        new Grant(repository, EnumSet.of(Action.CREATE, Action.UPDATE),
+        new Grant(
+            repository,
+            EnumSet.of(Action.CREATE, Action.UPDATE),
             Optional.of(RefPattern.compile(AGENT_REFS))));
   }
 
@@ -96,14 +113,19 @@ public final class Demo implements AutoCloseable {
       throws IOException {
     Path file = directory.resolve("gitconfig");
     String proxy = "http://127.0.0.1:" + server.proxyAddress().getPort() + "/";
-    String text = "# Written by gitward demo. It holds the demo task token, so it is private.\n"
-        + "[http \"" + proxy + "\"]\n"
-        + "\textraHeader = Authorization: Bearer " + token.token() + "\n"
-        + "[user]\n\tname = Demo Agent\n\temail = agent@example.com\n"
-        + "[init]\n\tdefaultBranch = main\n"
-        + "[advice]\n\tdetachedHead = false\n";
-    Files.createFile(file,
-        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    String text =
+        "# Written by gitward demo. It holds the demo task token, so it is private.\n"
+            + "[http \""
+            + proxy
+            + "\"]\n"
+            + "\textraHeader = Authorization: Bearer "
+            + token.token()
+            + "\n"
+            + "[user]\n\tname = Demo Agent\n\temail = agent@example.com\n"
+            + "[init]\n\tdefaultBranch = main\n"
+            + "[advice]\n\tdetachedHead = false\n";
+    Files.createFile(
+        file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     Files.writeString(file, text, StandardCharsets.UTF_8);
     return file;
   }
@@ -114,8 +136,13 @@ public final class Demo implements AutoCloseable {
 
   /** Returns the proxy URL of the sample repository. */
   public String remoteUrl() {
-    return "http://127.0.0.1:" + server.proxyAddress().getPort() + "/" + UPSTREAM + "/"
-        + REPOSITORY + ".git";
+    return "http://127.0.0.1:"
+        + server.proxyAddress().getPort()
+        + "/"
+        + UPSTREAM
+        + "/"
+        + REPOSITORY
+        + ".git";
   }
 
   public String hostUrl() {

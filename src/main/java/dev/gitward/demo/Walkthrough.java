@@ -44,15 +44,36 @@ public final class Walkthrough {
   public boolean run() throws IOException, InterruptedException {
     Files.createDirectories(workDir);
     Path clone = workDir.resolve("sample");
-    boolean ok = step("clone through Gitward (allowed)", workDir, true,
-        "git", "clone", demo.remoteUrl(), "sample");
+    boolean ok =
+        step(
+            "clone through Gitward (allowed)",
+            workDir,
+            true,
+            "git",
+            "clone",
+            demo.remoteUrl(),
+            "sample");
     Files.writeString(clone.resolve("agent.txt"), "written by the demo agent\n");
     ok &= step("commit a change", clone, true, "git", "add", "agent.txt");
     ok &= step(null, clone, true, "git", "commit", "-q", "-m", "Agent change");
-    ok &= step("push to the granted branch agent/demo (allowed)", clone, true,
-        "git", "push", "origin", "HEAD:refs/heads/agent/demo");
-    ok &= step("push to main (rejected by Gitward; the upstream is not touched)", clone, false,
-        "git", "push", "origin", "HEAD:refs/heads/main");
+    ok &=
+        step(
+            "push to the granted branch agent/demo (allowed)",
+            clone,
+            true,
+            "git",
+            "push",
+            "origin",
+            "HEAD:refs/heads/agent/demo");
+    ok &=
+        step(
+            "push to main (rejected by Gitward; the upstream is not touched)",
+            clone,
+            false,
+            "git",
+            "push",
+            "origin",
+            "HEAD:refs/heads/main");
     return ok;
   }
 
@@ -63,8 +84,8 @@ public final class Walkthrough {
       out.println("# " + title);
     }
     out.println("$ " + String.join(" ", command));
-    ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile())
-        .redirectErrorStream(true);
+    ProcessBuilder builder =
+        new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true);
     builder.environment().put("GIT_CONFIG_GLOBAL", demo.gitConfig().toString());
     builder.environment().put("GIT_CONFIG_NOSYSTEM", "1");
     builder.environment().put("GIT_TERMINAL_PROMPT", "0");

@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * Decides what a task token allows on one repository. Instances are cheap and hold no state but
- * the token, the repository and the upstream's case rule.
+ * Decides what a task token allows on one repository. Instances are cheap and hold no state but the
+ * token, the repository and the upstream's case rule.
  */
 public final class AccessPolicy {
   private final TaskToken token;
@@ -20,11 +20,12 @@ public final class AccessPolicy {
   }
 
   /** Returns the policy of {@code token} on {@code repository}. */
-  public static AccessPolicy of(TaskToken token, RepositoryName repository,
-      boolean caseInsensitive) {
-    List<Grant> grants = token.grants().stream()
-        .filter(grant -> grant.repository().sameAs(repository, caseInsensitive))
-        .toList();
+  public static AccessPolicy of(
+      TaskToken token, RepositoryName repository, boolean caseInsensitive) {
+    List<Grant> grants =
+        token.grants().stream()
+            .filter(grant -> grant.repository().sameAs(repository, caseInsensitive))
+            .toList();
     return new AccessPolicy(token, repository, grants);
   }
 
@@ -34,8 +35,13 @@ public final class AccessPolicy {
       return notGranted();
     }
     if (grants.stream().noneMatch(grant -> grant.actions().contains(Action.FETCH))) {
-      return Decision.denied(DenyReason.FETCH_NOT_GRANTED,
-          "task " + token.task() + " may not fetch " + repository + ": the token allows only "
+      return Decision.denied(
+          DenyReason.FETCH_NOT_GRANTED,
+          "task "
+              + token.task()
+              + " may not fetch "
+              + repository
+              + ": the token allows only "
               + describeGrants());
     }
     return Decision.allowed();
@@ -50,8 +56,13 @@ public final class AccessPolicy {
       return notGranted();
     }
     if (grants.stream().noneMatch(Grant::allowsAnyPush)) {
-      return Decision.denied(DenyReason.PUSH_NOT_GRANTED,
-          "task " + token.task() + " may not push to " + repository + ": the token allows only "
+      return Decision.denied(
+          DenyReason.PUSH_NOT_GRANTED,
+          "task "
+              + token.task()
+              + " may not push to "
+              + repository
+              + ": the token allows only "
               + describeGrants());
     }
     return Decision.allowed();
@@ -67,27 +78,53 @@ public final class AccessPolicy {
     if (allows(action, refName)) {
       return Decision.allowed();
     }
-    return Decision.denied(DenyReason.REF_NOT_GRANTED,
-        "task " + token.task() + " may not " + action.wireName() + " " + refName + " in "
-            + repository + ": no grant covers it (the token allows " + describeGrants() + ")");
+    return Decision.denied(
+        DenyReason.REF_NOT_GRANTED,
+        "task "
+            + token.task()
+            + " may not "
+            + action.wireName()
+            + " "
+            + refName
+            + " in "
+            + repository
+            + ": no grant covers it (the token allows "
+            + describeGrants()
+            + ")");
   }
 
   /** Denies an update that was not proven to be a fast-forward. */
   public Decision notFastForward(String refName, String why) {
-    return Decision.denied(DenyReason.NOT_FAST_FORWARD,
-        "task " + token.task() + " may only fast-forward " + refName + " in " + repository
-            + " and " + why + " (force is not granted; the token allows " + describeGrants()
+    return Decision.denied(
+        DenyReason.NOT_FAST_FORWARD,
+        "task "
+            + token.task()
+            + " may only fast-forward "
+            + refName
+            + " in "
+            + repository
+            + " and "
+            + why
+            + " (force is not granted; the token allows "
+            + describeGrants()
             + ")");
   }
 
   private Decision notGranted() {
-    String granted = token.grants().stream()
-        .map(grant -> grant.repository().toString())
-        .distinct()
-        .collect(Collectors.joining(", "));
-    return Decision.denied(DenyReason.REPOSITORY_NOT_GRANTED,
-        "task " + token.task() + " has no grant for " + repository + " (the token grants "
-            + granted + ")");
+    String granted =
+        token.grants().stream()
+            .map(grant -> grant.repository().toString())
+            .distinct()
+            .collect(Collectors.joining(", "));
+    return Decision.denied(
+        DenyReason.REPOSITORY_NOT_GRANTED,
+        "task "
+            + token.task()
+            + " has no grant for "
+            + repository
+            + " (the token grants "
+            + granted
+            + ")");
   }
 
   /** Returns the grants on this repository in words, such as {@code fetch; create on refs/x}. */

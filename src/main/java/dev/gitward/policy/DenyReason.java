@@ -3,9 +3,9 @@ package dev.gitward.policy;
 import java.util.Locale;
 
 /**
- * Why a request or a ref command was rejected. The {@link #code} names the page under
- * {@code docs/denials/} that explains it, and is the value of the {@code reason} audit field and
- * metric tag.
+ * Why a request or a ref command was rejected. The {@link #code} names the page under {@code
+ * docs/denials/} that explains it, and is the value of the {@code reason} audit field and metric
+ * tag.
  */
 public enum DenyReason {
   /** No grant of the token names the repository. */

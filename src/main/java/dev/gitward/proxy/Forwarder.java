@@ -28,9 +28,11 @@ import org.slf4j.LoggerFactory;
 final class Forwarder {
   private static final Logger log = LoggerFactory.getLogger(Forwarder.class);
   private static final HttpString GIT_PROTOCOL = HttpString.tryFromString("Git-Protocol");
+
   /** Response headers passed from the upstream to the client; all others are dropped. */
   private static final List<String> RESPONSE_HEADERS =
       List.of("Content-Type", "Cache-Control", "Expires", "Pragma", "Content-Encoding");
+
   private static final int BUFFER_SIZE = 64 * 1024;
 
   private Forwarder() {}
@@ -57,8 +59,12 @@ final class Forwarder {
    * @param rewriter rewrites the body, or null to copy it unchanged
    * @throws ProxyRejection when the upstream failed before any response byte was sent
    */
-  static void forward(HttpServerExchange exchange, GitExchange state, Outgoing outgoing,
-      @Nullable BodyRewriter rewriter) throws ProxyRejection {
+  static void forward(
+      HttpServerExchange exchange,
+      GitExchange state,
+      Outgoing outgoing,
+      @Nullable BodyRewriter rewriter)
+      throws ProxyRejection {
     Upstream upstream = outgoing.upstream();
     String repository = outgoing.repository().path();
     Map<String, String> headers = requestHeaders(exchange, state, outgoing);
@@ -79,35 +85,55 @@ final class Forwarder {
     }
   }
 
-  private static UpstreamClient.Exchange open(Upstream upstream, Outgoing outgoing,
-      Map<String, String> headers, String repository) throws ProxyRejection {
+  private static UpstreamClient.Exchange open(
+      Upstream upstream, Outgoing outgoing, Map<String, String> headers, String repository)
+      throws ProxyRejection {
     int attempts = outgoing.body() == null ? 2 : 1;
     IOException last = null;
     for (int attempt = 1; attempt <= attempts; attempt++) {
       try {
-        return upstream.client().open(
-            upstream.resolve(outgoing.route().repositoryPath(), outgoing.route().upstreamSuffix()),
-            headers, outgoing.body(), outgoing.length(), outgoing.contentType());
+        return upstream
+            .client()
+            .open(
+                upstream.resolve(
+                    outgoing.route().repositoryPath(), outgoing.route().upstreamSuffix()),
+                headers,
+                outgoing.body(),
+                outgoing.length(),
+                outgoing.contentType());
       } catch (IOException e) {
         last = e;
-        log.warn("upstream {} request failed on attempt {} of {}: {}", upstream.name(), attempt,
-            attempts, e.getClass().getSimpleName());
+        log.warn(
+            "upstream {} request failed on attempt {} of {}: {}",
+            upstream.name(),
+            attempt,
+            attempts,
+            e.getClass().getSimpleName());
       }
     }
     throw UpstreamFailure.forException(last, upstream.name(), repository);
   }
 
-  private static Map<String, String> requestHeaders(HttpServerExchange exchange,
-      GitExchange state, Outgoing outgoing) throws ProxyRejection {
+  private static Map<String, String> requestHeaders(
+      HttpServerExchange exchange, GitExchange state, Outgoing outgoing) throws ProxyRejection {
     Map<String, String> headers = new LinkedHashMap<>();
     try {
-      outgoing.upstream().credential().authorization(outgoing.repository(), outgoing.write())
+      outgoing
+          .upstream()
+          .credential()
+          .authorization(outgoing.repository(), outgoing.write())
           .ifPresent(value -> headers.put("Authorization", value));
     } catch (CredentialUnavailableException e) {
-      log.warn("request {} upstream {} credential unavailable: {}", state.requestId,
-          outgoing.upstream().name(), e.getMessage());
-      throw new ProxyRejection(503, "no upstream credential for " + outgoing.repository()
-          + " could be obtained; try again later");
+      log.warn(
+          "request {} upstream {} credential unavailable: {}",
+          state.requestId,
+          outgoing.upstream().name(),
+          e.getMessage());
+      throw new ProxyRejection(
+          503,
+          "no upstream credential for "
+              + outgoing.repository()
+              + " could be obtained; try again later");
     }
     HeaderMap client = exchange.getRequestHeaders();
     String userAgent = client.getFirst(Headers.USER_AGENT);
@@ -133,8 +159,12 @@ final class Forwarder {
     return null;
   }
 
-  private static void copyResponse(HttpServerExchange exchange, GitExchange state,
-      ClassicHttpResponse response, @Nullable BodyRewriter rewriter) throws IOException {
+  private static void copyResponse(
+      HttpServerExchange exchange,
+      GitExchange state,
+      ClassicHttpResponse response,
+      @Nullable BodyRewriter rewriter)
+      throws IOException {
     exchange.setStatusCode(response.getCode());
     for (String name : RESPONSE_HEADERS) {
       Header header = response.getFirstHeader(name);
@@ -181,14 +211,19 @@ final class Forwarder {
     return total;
   }
 
-  private static void handleStreamFailure(HttpServerExchange exchange, GitExchange state,
-      IOException error) throws ProxyRejection {
+  private static void handleStreamFailure(
+      HttpServerExchange exchange, GitExchange state, IOException error) throws ProxyRejection {
     if (!exchange.isResponseStarted()) {
-      throw UpstreamFailure.forException(error, state.route == null ? "?" : state.route.upstream(),
+      throw UpstreamFailure.forException(
+          error,
+          state.route == null ? "?" : state.route.upstream(),
           state.repository == null ? "?" : state.repository.path());
     }
-    log.warn("request {} transfer cut after {} bytes to the client: {}", state.requestId,
-        state.bytesOut, error.getClass().getSimpleName());
+    log.warn(
+        "request {} transfer cut after {} bytes to the client: {}",
+        state.requestId,
+        state.bytesOut,
+        error.getClass().getSimpleName());
     state.decision = "failed";
     exchange.setPersistent(false);
     try {

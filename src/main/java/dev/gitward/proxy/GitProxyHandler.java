@@ -41,13 +41,18 @@ public final class GitProxyHandler implements HttpHandler {
   private final UploadPackHandler uploadPack;
   private final ReceivePackHandler receivePack;
 
-  public GitProxyHandler(Map<String, Upstream> upstreams, TokenVerifier verifier,
-      int maxTokenBytes, Limits limits, Path spoolDirectory) {
+  public GitProxyHandler(
+      Map<String, Upstream> upstreams,
+      TokenVerifier verifier,
+      int maxTokenBytes,
+      Limits limits,
+      Path spoolDirectory) {
     this.upstreams = Map.copyOf(upstreams);
     this.verifier = verifier;
     this.maxTokenBytes = maxTokenBytes;
-    this.protocolLimits = new ProtocolLimits(limits.pktLine(), limits.commandSection(),
-        limits.commands(), limits.refName());
+    this.protocolLimits =
+        new ProtocolLimits(
+            limits.pktLine(), limits.commandSection(), limits.commands(), limits.refName());
     this.uploadPack = new UploadPackHandler(limits, protocolLimits);
     this.receivePack = new ReceivePackHandler(limits, protocolLimits, spoolDirectory);
   }
@@ -74,11 +79,15 @@ public final class GitProxyHandler implements HttpHandler {
       logRejection(state, rejection);
     } catch (IOException e) {
       state.decision = "failed";
-      log.info("request {} failed while reading the client: {}", state.requestId,
+      log.info(
+          "request {} failed while reading the client: {}",
+          state.requestId,
           e.getClass().getSimpleName());
       exchange.setPersistent(false);
       if (!exchange.isResponseStarted()) {
-        Responses.text(exchange, e instanceof LimitedInputStream.LimitExceededException ? 413 : 400,
+        Responses.text(
+            exchange,
+            e instanceof LimitedInputStream.LimitExceededException ? 413 : 400,
             Responses.oneLine(String.valueOf(e.getMessage())));
       }
     } catch (RuntimeException e) {
@@ -97,37 +106,52 @@ public final class GitProxyHandler implements HttpHandler {
 
   private void serve(HttpServerExchange exchange, GitExchange state)
       throws ProxyRejection, IOException {
-    if (exchange.isHostIncludedInRequestURI() || exchange.getRequestMethod().equals(Methods.CONNECT)) {
-      throw ProxyRejection.badRequest("absolute-form request target or CONNECT (expected: an"
-          + " origin-form path such as /github.com/acme/widgets.git/info/refs)");
+    if (exchange.isHostIncludedInRequestURI()
+        || exchange.getRequestMethod().equals(Methods.CONNECT)) {
+      throw ProxyRejection.badRequest(
+          "absolute-form request target or CONNECT (expected: an"
+              + " origin-form path such as /github.com/acme/widgets.git/info/refs)");
     }
     String query = exchange.getQueryString();
-    GitRoute route = GitRoute.parse(exchange.getRequestMethod().toString(),
-        exchange.getRequestURI(), query == null || query.isEmpty() ? null : query);
+    GitRoute route =
+        GitRoute.parse(
+            exchange.getRequestMethod().toString(),
+            exchange.getRequestURI(),
+            query == null || query.isEmpty() ? null : query);
     state.route = route;
     Upstream upstream = upstreams.get(route.upstream());
     if (upstream == null) {
-      throw ProxyRejection.notFound("unknown upstream " + ProxyRejection.shorten(route.upstream())
-          + " (expected one of: " + upstreams.keySet().stream().sorted()
-              .collect(Collectors.joining(", ")) + ")");
+      throw ProxyRejection.notFound(
+          "unknown upstream "
+              + ProxyRejection.shorten(route.upstream())
+              + " (expected one of: "
+              + upstreams.keySet().stream().sorted().collect(Collectors.joining(", "))
+              + ")");
     }
     RepositoryName repository = upstream.repository(route.repositoryPath());
     state.repository = repository;
     state.protocolVersion = Forwarder.protocolVersion(exchange);
     TaskToken token = authenticate(exchange);
     state.token = token;
-    AccessPolicy policy =
-        AccessPolicy.of(token, repository, upstream.settings().caseInsensitive());
+    AccessPolicy policy = AccessPolicy.of(token, repository, upstream.settings().caseInsensitive());
     dispatch(exchange, state, upstream, route, policy);
   }
 
-  private void dispatch(HttpServerExchange exchange, GitExchange state, Upstream upstream,
-      GitRoute route, AccessPolicy policy) throws ProxyRejection, IOException {
+  private void dispatch(
+      HttpServerExchange exchange,
+      GitExchange state,
+      Upstream upstream,
+      GitRoute route,
+      AccessPolicy policy)
+      throws ProxyRejection, IOException {
     if (route.service() == GitService.UPLOAD_PACK) {
       require(state, policy.fetch());
       if (route.advertisement()) {
-        Forwarder.forward(exchange, state, new Forwarder.Outgoing(upstream, route,
-            state.repository, false, null, -1, null), null);
+        Forwarder.forward(
+            exchange,
+            state,
+            new Forwarder.Outgoing(upstream, route, state.repository, false, null, -1, null),
+            null);
       } else {
         uploadPack.handle(exchange, state, upstream, route);
       }
@@ -135,8 +159,11 @@ public final class GitProxyHandler implements HttpHandler {
     }
     if (route.advertisement()) {
       require(state, policy.pushAdvertisement());
-      Forwarder.forward(exchange, state, new Forwarder.Outgoing(upstream, route,
-          state.repository, true, null, -1, null), this::rewriteAdvertisement);
+      Forwarder.forward(
+          exchange,
+          state,
+          new Forwarder.Outgoing(upstream, route, state.repository, true, null, -1, null),
+          this::rewriteAdvertisement);
     } else {
       receivePack.handle(exchange, state, upstream, route, policy);
     }
@@ -147,8 +174,8 @@ public final class GitProxyHandler implements HttpHandler {
     try {
       ReceivePackAdvertisement.rewrite(upstream, client, protocolLimits);
     } catch (ProtocolException e) {
-      throw new IOException("malformed receive-pack advertisement from the upstream: "
-          + e.getMessage(), e);
+      throw new IOException(
+          "malformed receive-pack advertisement from the upstream: " + e.getMessage(), e);
     }
   }
 
@@ -162,8 +189,9 @@ public final class GitProxyHandler implements HttpHandler {
 
   private TaskToken authenticate(HttpServerExchange exchange) throws ProxyRejection {
     var headers = exchange.getRequestHeaders().get(Headers.AUTHORIZATION);
-    String token = TaskCredential.extract(headers == null ? java.util.List.of()
-        : java.util.List.copyOf(headers), maxTokenBytes);
+    String token =
+        TaskCredential.extract(
+            headers == null ? java.util.List.of() : java.util.List.copyOf(headers), maxTokenBytes);
     try {
       return verifier.verify(token);
     } catch (TokenRejectedException e) {
@@ -172,14 +200,18 @@ public final class GitProxyHandler implements HttpHandler {
   }
 
   private static void logRejection(GitExchange state, ProxyRejection rejection) {
-    log.info("request {} rejected with {}: {}", state.requestId, rejection.status(),
+    log.info(
+        "request {} rejected with {}: {}",
+        state.requestId,
+        rejection.status(),
         rejection.getMessage());
   }
 
   private static void logCompletion(HttpServerExchange exchange, GitExchange state) {
     long millis = (System.nanoTime() - state.startNanos) / 1_000_000;
     GitRoute route = state.route;
-    log.info("request {} {} {} {} task={} jti={} decision={} status={} upstream_status={}"
+    log.info(
+        "request {} {} {} {} task={} jti={} decision={} status={} upstream_status={}"
             + " bytes_out={} duration_ms={}{}",
         state.requestId,
         exchange.getRequestMethod(),

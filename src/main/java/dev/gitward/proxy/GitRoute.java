@@ -36,8 +36,10 @@ public record GitRoute(
     String[] segments = rawPath.substring(1).split("/", -1);
     for (String segment : segments) {
       if (!RepositoryName.isValidSegment(segment)) {
-        throw ProxyRejection.badRequest("invalid path segment '" + ProxyRejection.shorten(segment)
-            + "' (expected: letters, digits, '.', '_' and '-', never '.' or '..')");
+        throw ProxyRejection.badRequest(
+            "invalid path segment '"
+                + ProxyRejection.shorten(segment)
+                + "' (expected: letters, digits, '.', '_' and '-', never '.' or '..')");
       }
     }
     int count = segments.length;
@@ -48,36 +50,39 @@ public record GitRoute(
       if (count >= 3 && segments[count - 1].equals(service.wireName())) {
         requireMethod(method, "POST");
         if (rawQuery != null) {
-          throw ProxyRejection.badRequest("query string on " + service.wireName()
-              + " (expected: none; a token never travels in the URL)");
+          throw ProxyRejection.badRequest(
+              "query string on "
+                  + service.wireName()
+                  + " (expected: none; a token never travels in the URL)");
         }
         return new GitRoute(segments[0], repository(segments, count - 1), service, false);
       }
     }
-    throw ProxyRejection.notFound("only git smart-HTTP endpoints are proxied (expected:"
-        + " /{upstream}/{repository}/info/refs, git-upload-pack or git-receive-pack; dumb HTTP,"
-        + " LFS and host APIs are not supported)");
+    throw ProxyRejection.notFound(
+        "only git smart-HTTP endpoints are proxied (expected:"
+            + " /{upstream}/{repository}/info/refs, git-upload-pack or git-receive-pack; dumb HTTP,"
+            + " LFS and host APIs are not supported)");
   }
 
-  private static GitRoute advertisement(String method, String[] segments,
-      @Nullable String rawQuery) throws ProxyRejection {
+  private static GitRoute advertisement(String method, String[] segments, @Nullable String rawQuery)
+      throws ProxyRejection {
     requireMethod(method, "GET");
     for (GitService service : GitService.values()) {
       if (("service=" + service.wireName()).equals(rawQuery)) {
-        return new GitRoute(segments[0], repository(segments, segments.length - 2), service,
-            true);
+        return new GitRoute(segments[0], repository(segments, segments.length - 2), service, true);
       }
     }
-    throw ProxyRejection.badRequest("query " + (rawQuery == null ? "missing"
-        : "'" + ProxyRejection.shorten(rawQuery) + "'")
-        + " on info/refs (expected: exactly service=git-upload-pack or"
-        + " service=git-receive-pack)");
+    throw ProxyRejection.badRequest(
+        "query "
+            + (rawQuery == null ? "missing" : "'" + ProxyRejection.shorten(rawQuery) + "'")
+            + " on info/refs (expected: exactly service=git-upload-pack or"
+            + " service=git-receive-pack)");
   }
 
   private static String repository(String[] segments, int end) throws ProxyRejection {
     if (end < 2) {
-      throw ProxyRejection.badRequest("no repository in the path (expected:"
-          + " /{upstream}/{repository}/...)");
+      throw ProxyRejection.badRequest(
+          "no repository in the path (expected:" + " /{upstream}/{repository}/...)");
     }
     String path = String.join("/", Arrays.copyOfRange(segments, 1, end));
     String stripped = RepositoryName.stripGitSuffix(path);
@@ -89,26 +94,40 @@ public record GitRoute(
 
   private static void checkCharacters(String rawPath) throws ProxyRejection {
     if (rawPath.length() > MAX_PATH_LENGTH) {
-      throw ProxyRejection.badRequest("request path of " + rawPath.length()
-          + " characters (expected: at most " + MAX_PATH_LENGTH + ")");
+      throw ProxyRejection.badRequest(
+          "request path of "
+              + rawPath.length()
+              + " characters (expected: at most "
+              + MAX_PATH_LENGTH
+              + ")");
     }
     if (!rawPath.startsWith("/")) {
-      throw ProxyRejection.badRequest("request target '" + ProxyRejection.shorten(rawPath)
-          + "' (expected: an origin-form path starting with /)");
+      throw ProxyRejection.badRequest(
+          "request target '"
+              + ProxyRejection.shorten(rawPath)
+              + "' (expected: an origin-form path starting with /)");
     }
     for (int i = 0; i < rawPath.length(); i++) {
       char c = rawPath.charAt(i);
       if (c == '%' || c == ';' || c == '\\') {
-        throw ProxyRejection.badRequest("character '" + c + "' in the request path (expected: no"
-            + " percent-escapes, ';' or '\\')");
+        throw ProxyRejection.badRequest(
+            "character '"
+                + c
+                + "' in the request path (expected: no"
+                + " percent-escapes, ';' or '\\')");
       }
     }
   }
 
   private static void requireMethod(String method, String expected) throws ProxyRejection {
     if (!method.equals(expected)) {
-      throw new ProxyRejection(405, "method " + ProxyRejection.shorten(method)
-          + " on this endpoint (expected: " + expected + ")");
+      throw new ProxyRejection(
+          405,
+          "method "
+              + ProxyRejection.shorten(method)
+              + " on this endpoint (expected: "
+              + expected
+              + ")");
     }
   }
 }

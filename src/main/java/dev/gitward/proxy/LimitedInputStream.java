@@ -5,8 +5,8 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /**
- * Reads at most a fixed number of bytes and fails with {@link LimitExceededException} past it, so
- * a body over its limit is a clear rejection rather than a silent truncation.
+ * Reads at most a fixed number of bytes and fails with {@link LimitExceededException} past it, so a
+ * body over its limit is a clear rejection rather than a silent truncation.
  */
 final class LimitedInputStream extends FilterInputStream {
   private final long limit;
@@ -47,8 +47,12 @@ final class LimitedInputStream extends FilterInputStream {
   private void advance(long n) throws LimitExceededException {
     count += n;
     if (count > limit) {
-      throw new LimitExceededException(what + " is larger than " + limit + " bytes (expected: at"
-          + " most the configured limit)");
+      throw new LimitExceededException(
+          what
+              + " is larger than "
+              + limit
+              + " bytes (expected: at"
+              + " most the configured limit)");
     }
   }
 

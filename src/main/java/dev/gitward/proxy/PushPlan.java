@@ -14,35 +14,43 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * The decision on each command of one push. An update that the grants allow only as a
- * fast-forward stays pending until the pack proves it.
+ * The decision on each command of one push. An update that the grants allow only as a fast-forward
+ * stays pending until the pack proves it.
  */
 final class PushPlan {
   private final List<RefCommand> commands;
   private final List<Decision> decisions;
   private final List<Boolean> pendingProof;
 
-  private PushPlan(List<RefCommand> commands, List<Decision> decisions,
-      List<Boolean> pendingProof) {
+  private PushPlan(
+      List<RefCommand> commands, List<Decision> decisions, List<Boolean> pendingProof) {
     this.commands = commands;
     this.decisions = decisions;
     this.pendingProof = pendingProof;
   }
 
-  static PushPlan decide(ReceivePackRequest request, AccessPolicy policy,
-      Set<String> allowedOptions) {
+  static PushPlan decide(
+      ReceivePackRequest request, AccessPolicy policy, Set<String> allowedOptions) {
     List<RefCommand> commands = request.commands();
     List<Decision> decisions = new ArrayList<>();
     List<Boolean> pending = new ArrayList<>();
-    Optional<String> badOption = request.pushOptions().stream()
-        .filter(option -> !allowedOptions.contains(optionName(option)))
-        .findFirst();
+    Optional<String> badOption =
+        request.pushOptions().stream()
+            .filter(option -> !allowedOptions.contains(optionName(option)))
+            .findFirst();
     for (RefCommand command : commands) {
       if (badOption.isPresent()) {
-        decisions.add(Decision.denied(DenyReason.PUSH_OPTION_NOT_ALLOWED, "push option '"
-            + ProxyRejection.shorten(badOption.get()) + "' is not forwarded to this upstream"
-            + " (allowed: " + (allowedOptions.isEmpty() ? "none" : String.join(", ",
-                allowedOptions.stream().sorted().toList())) + ")"));
+        decisions.add(
+            Decision.denied(
+                DenyReason.PUSH_OPTION_NOT_ALLOWED,
+                "push option '"
+                    + ProxyRejection.shorten(badOption.get())
+                    + "' is not forwarded to this upstream"
+                    + " (allowed: "
+                    + (allowedOptions.isEmpty()
+                        ? "none"
+                        : String.join(", ", allowedOptions.stream().sorted().toList()))
+                    + ")"));
         pending.add(false);
         continue;
       }
@@ -50,11 +58,16 @@ final class PushPlan {
       switch (command.kind()) {
         case CREATE -> decisions.add(policy.refCommand(Action.CREATE, ref));
         case DELETE -> decisions.add(policy.refCommand(Action.DELETE, ref));
-        case UPDATE -> decisions.add(policy.allows(Action.FORCE, ref)
-            ? Decision.allowed() : policy.refCommand(Action.UPDATE, ref));
+        case UPDATE ->
+            decisions.add(
+                policy.allows(Action.FORCE, ref)
+                    ? Decision.allowed()
+                    : policy.refCommand(Action.UPDATE, ref));
       }
-      pending.add(command.kind() == RefCommand.Kind.UPDATE && !policy.allows(Action.FORCE, ref)
-          && policy.allows(Action.UPDATE, ref));
+      pending.add(
+          command.kind() == RefCommand.Kind.UPDATE
+              && !policy.allows(Action.FORCE, ref)
+              && policy.allows(Action.UPDATE, ref));
     }
     return new PushPlan(commands, decisions, pending);
   }
@@ -85,8 +98,8 @@ final class PushPlan {
   }
 
   PushPlan withDecisions(List<Decision> proven) {
-    return new PushPlan(commands, List.copyOf(proven),
-        commands.stream().map(command -> false).toList());
+    return new PushPlan(
+        commands, List.copyOf(proven), commands.stream().map(command -> false).toList());
   }
 
   Optional<DenyReason> firstDenial() {
@@ -94,17 +107,20 @@ final class PushPlan {
   }
 
   /**
-   * Returns the report of a rejected push: every command rejected, the allowed ones because
-   * another command of the same push was denied.
+   * Returns the report of a rejected push: every command rejected, the allowed ones because another
+   * command of the same push was denied.
    */
   List<RefStatus> finish() {
     List<RefStatus> statuses = new ArrayList<>();
     for (int i = 0; i < commands.size(); i++) {
       String ref = commands.get(i).refName();
       Decision decision = decisions.get(i);
-      statuses.add(RefStatus.rejected(ref, decision.isAllowed()
-          ? "another ref of this push was denied, so Gitward forwarded none (atomic push)"
-          : decision.message()));
+      statuses.add(
+          RefStatus.rejected(
+              ref,
+              decision.isAllowed()
+                  ? "another ref of this push was denied, so Gitward forwarded none (atomic push)"
+                  : decision.message()));
     }
     return statuses;
   }
@@ -114,8 +130,14 @@ final class PushPlan {
     List<String> lines = new ArrayList<>();
     for (int i = 0; i < commands.size(); i++) {
       RefCommand command = commands.get(i);
-      lines.add(command.refName() + " " + command.oldId() + " " + command.newId() + " "
-          + decisions.get(i).reason().map(DenyReason::code).orElse("allowed"));
+      lines.add(
+          command.refName()
+              + " "
+              + command.oldId()
+              + " "
+              + command.newId()
+              + " "
+              + decisions.get(i).reason().map(DenyReason::code).orElse("allowed"));
     }
     return lines;
   }

@@ -25,8 +25,8 @@ import org.jspecify.annotations.Nullable;
  * The pack of a push, indexed in a throwaway repository on disk so that Gitward can prove
  * fast-forwards from it. Only SHA-1 packs can be indexed, because JGit reads no SHA-256 pack.
  *
- * <p>The pack must be self-contained ({@code no-thin}): a delta against an object outside it
- * fails indexing, and the push is rejected rather than forwarded unchecked.
+ * <p>The pack must be self-contained ({@code no-thin}): a delta against an object outside it fails
+ * indexing, and the push is rejected rather than forwarded unchecked.
  */
 final class PushedPack implements AutoCloseable {
   private final Path directory;
@@ -42,8 +42,8 @@ final class PushedPack implements AutoCloseable {
    *
    * @throws InvalidPackException when the pack is malformed or refers to objects outside itself
    */
-  static PushedPack index(InputStream pack, Path spoolDirectory) throws IOException,
-      InvalidPackException {
+  static PushedPack index(InputStream pack, Path spoolDirectory)
+      throws IOException, InvalidPackException {
     Path directory = Files.createTempDirectory(spoolDirectory, "gitward-pack-");
     Repository repository = new FileRepository(directory.toFile());
     SourceStream source = new SourceStream(pack);
@@ -63,8 +63,8 @@ final class PushedPack implements AutoCloseable {
       if (source.failure != null) {
         throw source.failure;
       }
-      throw new InvalidPackException(e.getMessage() == null
-          ? e.getClass().getSimpleName() : e.getMessage());
+      throw new InvalidPackException(
+          e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
     }
   }
 
@@ -98,8 +98,8 @@ final class PushedPack implements AutoCloseable {
   }
 
   /**
-   * Returns whether {@code oldId} is reached by walking the pushed commits from {@code newId}.
-   * The walk stays inside the pack: a parent outside it is compared but not walked further, so an
+   * Returns whether {@code oldId} is reached by walking the pushed commits from {@code newId}. The
+   * walk stays inside the pack: a parent outside it is compared but not walked further, so an
    * ancestor that the upstream already has but the pack does not include is not reached.
    */
   boolean reaches(String newId, String oldId) throws IOException {

@@ -27,9 +27,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves {@code POST git-receive-pack}: reads the command list before a byte goes upstream,
- * decides every command, proves fast-forwards from the pack where the grants need it, and then
- * either forwards the whole push or rejects all of it with a report that git shows.
+ * Serves {@code POST git-receive-pack}: reads the command list before a byte goes upstream, decides
+ * every command, proves fast-forwards from the pack where the grants need it, and then either
+ * forwards the whole push or rejects all of it with a report that git shows.
  */
 final class ReceivePackHandler {
   private static final Logger log = LoggerFactory.getLogger(ReceivePackHandler.class);
@@ -44,12 +44,20 @@ final class ReceivePackHandler {
     this.spoolDirectory = spoolDirectory;
   }
 
-  void handle(HttpServerExchange exchange, GitExchange state, Upstream upstream, GitRoute route,
-      AccessPolicy policy) throws ProxyRejection, IOException {
+  void handle(
+      HttpServerExchange exchange,
+      GitExchange state,
+      Upstream upstream,
+      GitRoute route,
+      AccessPolicy policy)
+      throws ProxyRejection, IOException {
     String encoding = exchange.getRequestHeaders().getFirst(Headers.CONTENT_ENCODING);
     if (encoding != null && !encoding.equalsIgnoreCase("identity")) {
-      throw new ProxyRejection(415, "Content-Encoding " + ProxyRejection.shorten(encoding)
-          + " on git-receive-pack (expected: none; git never compresses a push body)");
+      throw new ProxyRejection(
+          415,
+          "Content-Encoding "
+              + ProxyRejection.shorten(encoding)
+              + " on git-receive-pack (expected: none; git never compresses a push body)");
     }
     LimitedInputStream body =
         new LimitedInputStream(exchange.getInputStream(), limits.pushBody(), "push body");
@@ -80,8 +88,14 @@ final class ReceivePackHandler {
     }
   }
 
-  private void forwardProbe(HttpServerExchange exchange, GitExchange state, Upstream upstream,
-      GitRoute route, AccessPolicy policy, Probe probe) throws ProxyRejection {
+  private void forwardProbe(
+      HttpServerExchange exchange,
+      GitExchange state,
+      Upstream upstream,
+      GitRoute route,
+      AccessPolicy policy,
+      Probe probe)
+      throws ProxyRejection {
     Decision decision = policy.pushAdvertisement();
     if (!decision.isAllowed()) {
       state.reason = decision.reason().orElseThrow().code();
@@ -89,14 +103,30 @@ final class ReceivePackHandler {
     }
     state.decision = "probe";
     byte[] bytes = probe.body();
-    Forwarder.forward(exchange, state, new Forwarder.Outgoing(upstream, route, state.repository,
-        true, new ByteArrayInputStream(bytes), bytes.length,
-        GitService.RECEIVE_PACK.requestType()), null);
+    Forwarder.forward(
+        exchange,
+        state,
+        new Forwarder.Outgoing(
+            upstream,
+            route,
+            state.repository,
+            true,
+            new ByteArrayInputStream(bytes),
+            bytes.length,
+            GitService.RECEIVE_PACK.requestType()),
+        null);
   }
 
-  private void proveAndForward(HttpServerExchange exchange, GitExchange state, Upstream upstream,
-      GitRoute route, AccessPolicy policy, ReceivePackRequest request, PushPlan plan,
-      LimitedInputStream body) throws ProxyRejection, IOException {
+  private void proveAndForward(
+      HttpServerExchange exchange,
+      GitExchange state,
+      Upstream upstream,
+      GitRoute route,
+      AccessPolicy policy,
+      ReceivePackRequest request,
+      PushPlan plan,
+      LimitedInputStream body)
+      throws ProxyRejection, IOException {
     Path spill = Files.createTempFile(spoolDirectory, "gitward-push-", ".pack");
     try {
       List<Decision> decisions = prove(policy, request, plan, body, spill);
@@ -107,61 +137,97 @@ final class ReceivePackHandler {
         return;
       }
       try (InputStream pack = Files.newInputStream(spill)) {
-        forward(exchange, state, upstream, route, request, pack,
-            exchange.getRequestContentLength());
+        forward(
+            exchange, state, upstream, route, request, pack, exchange.getRequestContentLength());
       }
     } finally {
       Files.deleteIfExists(spill);
     }
   }
 
-  private List<Decision> prove(AccessPolicy policy, ReceivePackRequest request, PushPlan plan,
-      InputStream body, Path spill) throws IOException {
+  private List<Decision> prove(
+      AccessPolicy policy, ReceivePackRequest request, PushPlan plan, InputStream body, Path spill)
+      throws IOException {
     if (request.capabilityValue("object-format").filter("sha256"::equals).isPresent()) {
       Files.copy(body, spill, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-      return plan.proveAll(command -> policy.notFastForward(command.refName(),
-          "a fast-forward cannot be proven in a SHA-256 repository"));
+      return plan.proveAll(
+          command ->
+              policy.notFastForward(
+                  command.refName(), "a fast-forward cannot be proven in a SHA-256 repository"));
     }
     try (OutputStream copy = Files.newOutputStream(spill);
         PushedPack pack = PushedPack.index(new TeeInputStream(body, copy), spoolDirectory)) {
       Forwarder.copy(body, copy);
-      return plan.proveAll(command -> {
-        try {
-          if (pack.reaches(command.newId().hex(), command.oldId().hex())) {
-            return Decision.allowed();
-          }
-        } catch (IOException e) {
-          return policy.notFastForward(command.refName(), "its pushed commits cannot be read");
-        }
-        return policy.notFastForward(command.refName(), "the pushed commits do not reach its"
-            + " current id " + command.oldId().hex().substring(0, 12));
-      });
+      return plan.proveAll(
+          command -> {
+            try {
+              if (pack.reaches(command.newId().hex(), command.oldId().hex())) {
+                return Decision.allowed();
+              }
+            } catch (IOException e) {
+              return policy.notFastForward(command.refName(), "its pushed commits cannot be read");
+            }
+            return policy.notFastForward(
+                command.refName(),
+                "the pushed commits do not reach its"
+                    + " current id "
+                    + command.oldId().hex().substring(0, 12));
+          });
     } catch (PushedPack.InvalidPackException e) {
       log.info("push pack rejected: {}", Responses.oneLine(e.getMessage()));
-      return plan.proveAll(command -> Decision.denied(DenyReason.INVALID_PACK,
-          "the pushed pack is not self-contained or is malformed (" + Responses.oneLine(
-              e.getMessage()) + "); push again, because Gitward asks for a pack without thin"
-              + " deltas"));
+      return plan.proveAll(
+          command ->
+              Decision.denied(
+                  DenyReason.INVALID_PACK,
+                  "the pushed pack is not self-contained or is malformed ("
+                      + Responses.oneLine(e.getMessage())
+                      + "); push again, because Gitward asks for a pack without thin"
+                      + " deltas"));
     }
   }
 
-  private void forward(HttpServerExchange exchange, GitExchange state, Upstream upstream,
-      GitRoute route, ReceivePackRequest request, InputStream pack, long length)
+  private void forward(
+      HttpServerExchange exchange,
+      GitExchange state,
+      Upstream upstream,
+      GitRoute route,
+      ReceivePackRequest request,
+      InputStream pack,
+      long length)
       throws ProxyRejection {
     state.decision = "allowed";
     InputStream whole = new SequenceInputStream(new ByteArrayInputStream(request.head()), pack);
-    Forwarder.forward(exchange, state, new Forwarder.Outgoing(upstream, route, state.repository,
-        true, whole, length, GitService.RECEIVE_PACK.requestType()), null);
+    Forwarder.forward(
+        exchange,
+        state,
+        new Forwarder.Outgoing(
+            upstream,
+            route,
+            state.repository,
+            true,
+            whole,
+            length,
+            GitService.RECEIVE_PACK.requestType()),
+        null);
   }
 
-  private void reject(HttpServerExchange exchange, GitExchange state, ReceivePackRequest request,
-      List<RefStatus> statuses, LimitedInputStream body) throws IOException {
+  private void reject(
+      HttpServerExchange exchange,
+      GitExchange state,
+      ReceivePackRequest request,
+      List<RefStatus> statuses,
+      LimitedInputStream body)
+      throws IOException {
     state.decision = "denied";
     boolean drained = drain(body);
     StringBuilder message = new StringBuilder("gitward rejected the push:\n");
-    statuses.forEach(status -> status.rejectReason()
-        .ifPresent(reason -> message.append(status.refName()).append(": ").append(reason)
-            .append('\n')));
+    statuses.forEach(
+        status ->
+            status
+                .rejectReason()
+                .ifPresent(
+                    reason ->
+                        message.append(status.refName()).append(": ").append(reason).append('\n')));
     exchange.setStatusCode(200);
     exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, GitService.RECEIVE_PACK.resultType());
     exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-cache");
@@ -172,9 +238,12 @@ final class ReceivePackHandler {
     ReceivePackReport.write(out, statuses, request.sideBand64k(), message.toString());
     out.flush();
     state.bytesOut += out.count();
-    log.info("request {} push rejected for task {} (jti {}): {}", state.requestId,
+    log.info(
+        "request {} push rejected for task {} (jti {}): {}",
+        state.requestId,
         state.token().map(token -> token.task()).orElse("?"),
-        state.token().map(token -> token.tokenId()).orElse("?"), state.reason);
+        state.token().map(token -> token.tokenId()).orElse("?"),
+        state.reason);
   }
 
   /** Reads and discards the rest of the body; returns false when it passed its limit. */

@@ -16,25 +16,32 @@ final class TaskCredential {
    * Returns the token text.
    *
    * @param headers every {@code Authorization} value of the request
-   * @param maxLength the token limit; the header may be a little longer for its scheme and
-   *     Basic's base64
-   * @throws ProxyRejection 401 with the challenge when there is no credential, 400 when there
-   *     are several or the header is malformed
+   * @param maxLength the token limit; the header may be a little longer for its scheme and Basic's
+   *     base64
+   * @throws ProxyRejection 401 with the challenge when there is no credential, 400 when there are
+   *     several or the header is malformed
    */
   static String extract(List<String> headers, int maxLength) throws ProxyRejection {
     if (headers.isEmpty()) {
-      throw ProxyRejection.unauthorized("authentication required: send the task token as the"
-          + " Basic password or as Authorization: Bearer <token>");
+      throw ProxyRejection.unauthorized(
+          "authentication required: send the task token as the"
+              + " Basic password or as Authorization: Bearer <token>");
     }
     if (headers.size() > 1) {
-      throw ProxyRejection.badRequest(headers.size() + " Authorization headers (expected: exactly"
-          + " one; check http.extraHeader and credential helpers)");
+      throw ProxyRejection.badRequest(
+          headers.size()
+              + " Authorization headers (expected: exactly"
+              + " one; check http.extraHeader and credential helpers)");
     }
     String header = headers.get(0).strip();
     int headerLimit = maxLength / 3 * 4 + 1024;
     if (header.length() > headerLimit) {
-      throw ProxyRejection.unauthorized("Authorization header of " + header.length()
-          + " characters (expected: a task token of at most " + maxLength + " bytes)");
+      throw ProxyRejection.unauthorized(
+          "Authorization header of "
+              + header.length()
+              + " characters (expected: a task token of at most "
+              + maxLength
+              + " bytes)");
     }
     int space = header.indexOf(' ');
     String scheme = space < 0 ? header : header.substring(0, space);
@@ -42,8 +49,11 @@ final class TaskCredential {
     return switch (scheme.toLowerCase(Locale.ROOT)) {
       case "bearer" -> requireToken(value);
       case "basic" -> requireToken(basicPassword(value));
-      default -> throw ProxyRejection.unauthorized("Authorization scheme '"
-          + ProxyRejection.shorten(scheme) + "' (expected: Basic or Bearer)");
+      default ->
+          throw ProxyRejection.unauthorized(
+              "Authorization scheme '"
+                  + ProxyRejection.shorten(scheme)
+                  + "' (expected: Basic or Bearer)");
     };
   }
 
@@ -52,22 +62,23 @@ final class TaskCredential {
     try {
       decoded = Base64.getDecoder().decode(value);
     } catch (IllegalArgumentException e) {
-      throw ProxyRejection.unauthorized("Basic credentials are not valid base64 (expected:"
-          + " base64 of username:token)");
+      throw ProxyRejection.unauthorized(
+          "Basic credentials are not valid base64 (expected:" + " base64 of username:token)");
     }
     String pair = new String(decoded, StandardCharsets.UTF_8);
     int colon = pair.indexOf(':');
     if (colon < 0) {
-      throw ProxyRejection.unauthorized("Basic credentials without a password (expected: any"
-          + " username and the task token as password)");
+      throw ProxyRejection.unauthorized(
+          "Basic credentials without a password (expected: any"
+              + " username and the task token as password)");
     }
     return pair.substring(colon + 1);
   }
 
   private static String requireToken(String token) throws ProxyRejection {
     if (token.isEmpty()) {
-      throw ProxyRejection.unauthorized("empty task token (expected: the token that Gitward"
-          + " minted for this task)");
+      throw ProxyRejection.unauthorized(
+          "empty task token (expected: the token that Gitward" + " minted for this task)");
     }
     return token;
   }

@@ -18,8 +18,8 @@ import java.util.zip.GZIPInputStream;
 
 /**
  * Serves {@code POST git-upload-pack} once the fetch is allowed: inflates a gzip body under the
- * inflated-size limit, checks that a protocol v2 request names a forwarded command, and streams
- * the body upstream without its {@code Content-Encoding}.
+ * inflated-size limit, checks that a protocol v2 request names a forwarded command, and streams the
+ * body upstream without its {@code Content-Encoding}.
  */
 final class UploadPackHandler {
   private final Limits limits;
@@ -41,8 +41,18 @@ final class UploadPackHandler {
     if ("version=2".equals(state.protocolVersion)) {
       forwarded = checkCommand(body, state);
     }
-    Forwarder.forward(exchange, state, new Forwarder.Outgoing(upstream, route,
-        state.repository, false, forwarded, length, GitService.UPLOAD_PACK.requestType()), null);
+    Forwarder.forward(
+        exchange,
+        state,
+        new Forwarder.Outgoing(
+            upstream,
+            route,
+            state.repository,
+            false,
+            forwarded,
+            length,
+            GitService.UPLOAD_PACK.requestType()),
+        null);
   }
 
   private InputStream decodedBody(HttpServerExchange exchange) throws ProxyRejection, IOException {
@@ -52,17 +62,22 @@ final class UploadPackHandler {
       return new LimitedInputStream(raw, limits.uploadPackRequest(), "upload-pack request body");
     }
     if (!isGzip(exchange)) {
-      throw new ProxyRejection(415, "Content-Encoding " + ProxyRejection.shorten(encoding)
-          + " on git-upload-pack (expected: gzip or none)");
+      throw new ProxyRejection(
+          415,
+          "Content-Encoding "
+              + ProxyRejection.shorten(encoding)
+              + " on git-upload-pack (expected: gzip or none)");
     }
     InputStream compressed =
         new LimitedInputStream(raw, limits.uploadPackRequest(), "compressed upload-pack body");
     try {
-      return new LimitedInputStream(new GZIPInputStream(compressed, 8192),
-          limits.uploadPackRequest(), "inflated upload-pack request body");
+      return new LimitedInputStream(
+          new GZIPInputStream(compressed, 8192),
+          limits.uploadPackRequest(),
+          "inflated upload-pack request body");
     } catch (IOException e) {
-      throw ProxyRejection.badRequest("gzip body of git-upload-pack cannot be inflated ("
-          + e.getClass().getSimpleName() + ")");
+      throw ProxyRejection.badRequest(
+          "gzip body of git-upload-pack cannot be inflated (" + e.getClass().getSimpleName() + ")");
     }
   }
 
@@ -86,9 +101,10 @@ final class UploadPackHandler {
     }
     UploadPackCommand command = (UploadPackCommand) parsed;
     if (!command.isForwardable()) {
-      throw ProxyRejection.forbidden("protocol v2 command "
-          + ProxyRejection.shorten(command.command())
-          + " is not forwarded (expected: ls-refs or fetch)");
+      throw ProxyRejection.forbidden(
+          "protocol v2 command "
+              + ProxyRejection.shorten(command.command())
+              + " is not forwarded (expected: ls-refs or fetch)");
     }
     state.reason = "command=" + command.command();
     return new SequenceInputStream(new ByteArrayInputStream(command.head()), body);

@@ -14,25 +14,43 @@ final class UpstreamFailure {
   /** Returns the rejection for a non-2xx upstream status, or null to pass the answer on. */
   static ProxyRejection forStatus(int status, String upstream, String repository) {
     if (status >= 300 && status < 400) {
-      return new ProxyRejection(502, "upstream " + upstream + " redirected the request for "
-          + repository + " (HTTP " + status + "); Gitward never follows redirects, so check"
-          + " upstreams." + upstream + ".url");
+      return new ProxyRejection(
+          502,
+          "upstream "
+              + upstream
+              + " redirected the request for "
+              + repository
+              + " (HTTP "
+              + status
+              + "); Gitward never follows redirects, so check"
+              + " upstreams."
+              + upstream
+              + ".url");
     }
     if (status == 401 || status == 403) {
-      return new ProxyRejection(502, "upstream " + upstream + " refused Gitward's credential"
-          + " for " + repository + " (HTTP " + status + "); the operator must check the"
-          + " credentials of upstreams." + upstream);
+      return new ProxyRejection(
+          502,
+          "upstream "
+              + upstream
+              + " refused Gitward's credential"
+              + " for "
+              + repository
+              + " (HTTP "
+              + status
+              + "); the operator must check the"
+              + " credentials of upstreams."
+              + upstream);
     }
     if (status == 404) {
-      return new ProxyRejection(404, "repository " + repository + " not found on upstream "
-          + upstream);
+      return new ProxyRejection(
+          404, "repository " + repository + " not found on upstream " + upstream);
     }
     if (status == 504) {
-      return new ProxyRejection(504, "upstream " + upstream + " timed out for " + repository
-          + " (HTTP 504)");
+      return new ProxyRejection(
+          504, "upstream " + upstream + " timed out for " + repository + " (HTTP 504)");
     }
-    return new ProxyRejection(502, "upstream " + upstream + " failed for " + repository
-        + " (HTTP " + status + ")");
+    return new ProxyRejection(
+        502, "upstream " + upstream + " failed for " + repository + " (HTTP " + status + ")");
   }
 
   /** Returns the rejection for an I/O failure before any response byte reached the client. */
@@ -40,12 +58,19 @@ final class UpstreamFailure {
     if (error instanceof ConnectTimeoutException || error instanceof SocketTimeoutException) {
       return new ProxyRejection(504, "upstream " + upstream + " timed out for " + repository);
     }
-    if (error instanceof HttpHostConnectException || error instanceof ConnectException
+    if (error instanceof HttpHostConnectException
+        || error instanceof ConnectException
         || error instanceof UnknownHostException) {
-      return new ProxyRejection(502, "upstream " + upstream + " is unreachable for "
-          + repository);
+      return new ProxyRejection(502, "upstream " + upstream + " is unreachable for " + repository);
     }
-    return new ProxyRejection(502, "upstream " + upstream + " failed for " + repository + " ("
-        + error.getClass().getSimpleName() + ")");
+    return new ProxyRejection(
+        502,
+        "upstream "
+            + upstream
+            + " failed for "
+            + repository
+            + " ("
+            + error.getClass().getSimpleName()
+            + ")");
   }
 }

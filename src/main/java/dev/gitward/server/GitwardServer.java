@@ -39,9 +39,14 @@ public final class GitwardServer implements AutoCloseable {
   private final GracefulShutdownHandler shutdown;
   private final Undertow proxy;
 
-  private GitwardServer(GitwardConfig config, Map<String, Upstream> upstreams,
-      TokenMinter minter, KeyRing keys, RevocationList revocations,
-      GracefulShutdownHandler shutdown, Undertow proxy) {
+  private GitwardServer(
+      GitwardConfig config,
+      Map<String, Upstream> upstreams,
+      TokenMinter minter,
+      KeyRing keys,
+      RevocationList revocations,
+      GracefulShutdownHandler shutdown,
+      Undertow proxy) {
     this.config = config;
     this.upstreams = upstreams;
     this.minter = minter;
@@ -56,24 +61,26 @@ public final class GitwardServer implements AutoCloseable {
    *
    * @throws ConfigException when a key file, credential or listener cannot be set up
    */
-  public static GitwardServer start(GitwardConfig config, Map<String, String> environment,
-      Clock clock) throws ConfigException {
+  public static GitwardServer start(
+      GitwardConfig config, Map<String, String> environment, Clock clock) throws ConfigException {
     KeyRing keys = loadKeys(config);
     RevocationList revocations = new LocalRevocationList(clock);
     JwtTokenVerifier verifier = new JwtTokenVerifier(config.tokens(), keys, clock, revocations);
     TokenMinter minter = new TokenMinter(config.tokens(), keys, clock);
     Map<String, Upstream> upstreams = Upstreams.create(config.upstreams(), environment);
     Path spool = Path.of(System.getProperty("java.io.tmpdir"));
-    HttpHandler git = new GitProxyHandler(upstreams, verifier, config.tokens().maxTokenBytes(),
-        config.limits(), spool);
-    GracefulShutdownHandler shutdown = new GracefulShutdownHandler(new HttpContinueReadHandler(git));
+    HttpHandler git =
+        new GitProxyHandler(
+            upstreams, verifier, config.tokens().maxTokenBytes(), config.limits(), spool);
+    GracefulShutdownHandler shutdown =
+        new GracefulShutdownHandler(new HttpContinueReadHandler(git));
     Undertow proxy = proxyListener(config, shutdown);
     try {
       proxy.start();
     } catch (RuntimeException e) {
       upstreams.values().forEach(Upstream::close);
-      throw new ConfigException("proxy.listen: " + config.proxy().listen() + " cannot be bound ("
-          + e.getCause() + ")");
+      throw new ConfigException(
+          "proxy.listen: " + config.proxy().listen() + " cannot be bound (" + e.getCause() + ")");
     }
     GitwardServer server =
         new GitwardServer(config, upstreams, minter, keys, revocations, shutdown, proxy);
@@ -98,9 +105,11 @@ public final class GitwardServer implements AutoCloseable {
         .setServerOption(UndertowOptions.ENABLE_HTTP2, false)
         .setServerOption(UndertowOptions.MAX_HEADER_SIZE, limits.headerBlock())
         .setServerOption(UndertowOptions.MAX_HEADERS, limits.headerCount())
-        .setServerOption(UndertowOptions.MAX_ENTITY_SIZE,
+        .setServerOption(
+            UndertowOptions.MAX_ENTITY_SIZE,
             Math.max(limits.pushBody(), limits.uploadPackRequest()))
-        .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT,
+        .setServerOption(
+            UndertowOptions.REQUEST_PARSE_TIMEOUT,
             (int) config.proxy().requestParseTimeout().toMillis())
         .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 120_000)
         .setServerOption(UndertowOptions.DECODE_URL, false)

@@ -15,14 +15,15 @@ import java.util.Map;
 final class Upstreams {
   private Upstreams() {}
 
-  static Map<String, Upstream> create(Map<String, UpstreamSettings> settings,
-      Map<String, String> environment) throws ConfigException {
+  static Map<String, Upstream> create(
+      Map<String, UpstreamSettings> settings, Map<String, String> environment)
+      throws ConfigException {
     Map<String, Upstream> upstreams = new LinkedHashMap<>();
     try {
       for (UpstreamSettings upstream : settings.values()) {
         UpstreamCredential credential = credential(upstream, environment);
-        upstreams.put(upstream.name(),
-            new Upstream(upstream, credential, UpstreamClient.create(upstream)));
+        upstreams.put(
+            upstream.name(), new Upstream(upstream, credential, UpstreamClient.create(upstream)));
       }
     } catch (ConfigException e) {
       upstreams.values().forEach(Upstream::close);
@@ -31,16 +32,16 @@ final class Upstreams {
     return upstreams;
   }
 
-  private static UpstreamCredential credential(UpstreamSettings upstream,
-      Map<String, String> environment) throws ConfigException {
+  private static UpstreamCredential credential(
+      UpstreamSettings upstream, Map<String, String> environment) throws ConfigException {
     String key = "upstreams." + upstream.name() + ".credentials";
     CredentialSettings credentials = upstream.credentials();
     if (credentials instanceof CredentialSettings.Static fixed) {
       return StaticCredential.load(key, fixed, environment);
     }
     if (credentials instanceof CredentialSettings.GitHubApp) {
-      throw new ConfigException(key + ".type: github-app is not available in this build"
-          + " (expected: static or none)");
+      throw new ConfigException(
+          key + ".type: github-app is not available in this build" + " (expected: static or none)");
     }
     return new AnonymousCredential();
   }

@@ -29,13 +29,20 @@ public final class StaticCredential implements UpstreamCredential {
       throws ConfigException {
     String token = readToken(key, settings, environment);
     if (token.isEmpty() || token.chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
-      throw new ConfigException(key + ": token of " + token.length() + " characters (expected:"
-          + " a non-empty token of printable ASCII without spaces)");
+      throw new ConfigException(
+          key
+              + ": token of "
+              + token.length()
+              + " characters (expected:"
+              + " a non-empty token of printable ASCII without spaces)");
     }
-    String header = settings.scheme() == Scheme.BEARER
-        ? "Bearer " + token
-        : "Basic " + Base64.getEncoder().encodeToString(
-            (settings.username() + ":" + token).getBytes(StandardCharsets.UTF_8));
+    String header =
+        settings.scheme() == Scheme.BEARER
+            ? "Bearer " + token
+            : "Basic "
+                + Base64.getEncoder()
+                    .encodeToString(
+                        (settings.username() + ":" + token).getBytes(StandardCharsets.UTF_8));
     return new StaticCredential(header);
   }
 
@@ -46,21 +53,34 @@ public final class StaticCredential implements UpstreamCredential {
       String name = settings.tokenEnv().get();
       String value = environment.get(name);
       if (value == null) {
-        throw new ConfigException(key + ".token-env: " + name + " is not set (expected: an"
-            + " environment variable that holds the upstream token)");
+        throw new ConfigException(
+            key
+                + ".token-env: "
+                + name
+                + " is not set (expected: an"
+                + " environment variable that holds the upstream token)");
       }
       return value.strip();
     }
     Path file = settings.tokenFile().orElseThrow();
     try {
       if (Files.size(file) > MAX_TOKEN_BYTES) {
-        throw new ConfigException(key + ".token-file: " + file + " is larger than 16 KiB"
-            + " (expected: a file that holds one token)");
+        throw new ConfigException(
+            key
+                + ".token-file: "
+                + file
+                + " is larger than 16 KiB"
+                + " (expected: a file that holds one token)");
       }
       return Files.readString(file, StandardCharsets.UTF_8).strip();
     } catch (IOException e) {
-      throw new ConfigException(key + ".token-file: " + file + " cannot be read ("
-          + e.getClass().getSimpleName() + ") (expected: a readable file that holds the token)");
+      throw new ConfigException(
+          key
+              + ".token-file: "
+              + file
+              + " cannot be read ("
+              + e.getClass().getSimpleName()
+              + ") (expected: a readable file that holds the token)");
     }
   }
 

@@ -21,8 +21,8 @@ final class TrustStores {
     try {
       return SSLContext.getDefault();
     } catch (GeneralSecurityException e) {
-      throw new ConfigException("tls: the system trust store cannot be loaded ("
-          + e.getMessage() + ")");
+      throw new ConfigException(
+          "tls: the system trust store cannot be loaded (" + e.getMessage() + ")");
     }
   }
 
@@ -31,8 +31,12 @@ final class TrustStores {
       Collection<? extends Certificate> certificates =
           CertificateFactory.getInstance("X.509").generateCertificates(in);
       if (certificates.isEmpty()) {
-        throw new ConfigException(key + ": " + bundle + " holds no certificate (expected: a PEM"
-            + " bundle of CA certificates)");
+        throw new ConfigException(
+            key
+                + ": "
+                + bundle
+                + " holds no certificate (expected: a PEM"
+                + " bundle of CA certificates)");
       }
       KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
       store.load(null, null);
@@ -47,8 +51,8 @@ final class TrustStores {
       context.init(null, factory.getTrustManagers(), null);
       return context;
     } catch (IOException | GeneralSecurityException e) {
-      throw new ConfigException(key + ": " + bundle + " cannot be read as a PEM bundle ("
-          + e.getMessage() + ")");
+      throw new ConfigException(
+          key + ": " + bundle + " cannot be read as a PEM bundle (" + e.getMessage() + ")");
     }
   }
 }

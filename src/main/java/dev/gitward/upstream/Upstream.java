@@ -5,8 +5,9 @@ import dev.gitward.policy.RepositoryName;
 import java.net.URI;
 
 /** A configured upstream with its credential source and its forwarding client. */
-public record Upstream(UpstreamSettings settings, UpstreamCredential credential,
-    UpstreamClient client) implements AutoCloseable {
+public record Upstream(
+    UpstreamSettings settings, UpstreamCredential credential, UpstreamClient client)
+    implements AutoCloseable {
 
   public String name() {
     return settings.name();

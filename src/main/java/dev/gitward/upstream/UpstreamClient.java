@@ -26,8 +26,8 @@ import org.apache.hc.core5.util.Timeout;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Sends requests to one upstream over a pooled HTTP/1.1 client that never follows redirects,
- * never retries, keeps no cookies, adds no compression and verifies TLS.
+ * Sends requests to one upstream over a pooled HTTP/1.1 client that never follows redirects, never
+ * retries, keeps no cookies, adds no compression and verifies TLS.
  *
  * <p>The connect timeout bounds opening a connection; the read-idle timeout bounds each silence
  * while reading, so a long transfer that keeps moving is never cut by a total deadline.
@@ -36,8 +36,8 @@ public final class UpstreamClient implements AutoCloseable {
   private final CloseableHttpClient client;
   private final PoolingHttpClientConnectionManager connections;
 
-  private UpstreamClient(CloseableHttpClient client,
-      PoolingHttpClientConnectionManager connections) {
+  private UpstreamClient(
+      CloseableHttpClient client, PoolingHttpClientConnectionManager connections) {
     this.client = client;
     this.connections = connections;
   }
@@ -45,36 +45,40 @@ public final class UpstreamClient implements AutoCloseable {
   /** Creates the client of {@code settings}. */
   public static UpstreamClient create(UpstreamSettings settings) throws ConfigException {
     String key = "upstreams." + settings.name() + ".tls.ca-file";
-    SSLContext tls = settings.caFile().isPresent()
-        ? TrustStores.fromBundle(key, settings.caFile().get())
-        : TrustStores.systemDefault();
+    SSLContext tls =
+        settings.caFile().isPresent()
+            ? TrustStores.fromBundle(key, settings.caFile().get())
+            : TrustStores.systemDefault();
     PoolingHttpClientConnectionManager connections =
         PoolingHttpClientConnectionManagerBuilder.create()
             .setTlsSocketStrategy(new DefaultClientTlsStrategy(tls))
-            .setDefaultConnectionConfig(ConnectionConfig.custom()
-                .setConnectTimeout(Timeout.of(settings.connectTimeout()))
-                .setSocketTimeout(Timeout.of(settings.readIdleTimeout()))
-                .setTimeToLive(TimeValue.ofMinutes(5))
-                .setValidateAfterInactivity(TimeValue.ofSeconds(2))
-                .build())
+            .setDefaultConnectionConfig(
+                ConnectionConfig.custom()
+                    .setConnectTimeout(Timeout.of(settings.connectTimeout()))
+                    .setSocketTimeout(Timeout.of(settings.readIdleTimeout()))
+                    .setTimeToLive(TimeValue.ofMinutes(5))
+                    .setValidateAfterInactivity(TimeValue.ofSeconds(2))
+                    .build())
             .setMaxConnTotal(1000)
             .setMaxConnPerRoute(1000)
             .build();
-    CloseableHttpClient client = HttpClients.custom()
-        .setConnectionManager(connections)
-        .disableRedirectHandling()
-        .disableAutomaticRetries()
-        .disableCookieManagement()
-        .disableContentCompression()
-        .disableAuthCaching()
-        .disableDefaultUserAgent()
-        .setDefaultRequestConfig(RequestConfig.custom()
-            .setRedirectsEnabled(false)
-            .setExpectContinueEnabled(false)
-            .setResponseTimeout(Timeout.of(settings.readIdleTimeout()))
-            .build())
-        .evictIdleConnections(TimeValue.ofSeconds(30))
-        .build();
+    CloseableHttpClient client =
+        HttpClients.custom()
+            .setConnectionManager(connections)
+            .disableRedirectHandling()
+            .disableAutomaticRetries()
+            .disableCookieManagement()
+            .disableContentCompression()
+            .disableAuthCaching()
+            .disableDefaultUserAgent()
+            .setDefaultRequestConfig(
+                RequestConfig.custom()
+                    .setRedirectsEnabled(false)
+                    .setExpectContinueEnabled(false)
+                    .setResponseTimeout(Timeout.of(settings.readIdleTimeout()))
+                    .build())
+            .evictIdleConnections(TimeValue.ofSeconds(30))
+            .build();
     return new UpstreamClient(client, connections);
   }
 
@@ -85,8 +89,13 @@ public final class UpstreamClient implements AutoCloseable {
    * @param body the request body, or null for a GET
    * @param length the body length, or -1 to send it chunked
    */
-  public Exchange open(URI uri, Map<String, String> headers, @Nullable InputStream body,
-      long length, @Nullable String contentType) throws IOException {
+  public Exchange open(
+      URI uri,
+      Map<String, String> headers,
+      @Nullable InputStream body,
+      long length,
+      @Nullable String contentType)
+      throws IOException {
     HttpUriRequestBase request = body == null ? new HttpGet(uri) : new HttpPost(uri);
     headers.forEach(request::addHeader);
     if (body != null) {

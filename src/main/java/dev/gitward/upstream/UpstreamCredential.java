@@ -4,8 +4,8 @@ import dev.gitward.policy.RepositoryName;
 import java.util.Optional;
 
 /**
- * The real credential that Gitward attaches to a forwarded request. Implementations mask the
- * secret in {@code toString}.
+ * The real credential that Gitward attaches to a forwarded request. Implementations mask the secret
+ * in {@code toString}.
  */
 public interface UpstreamCredential {
   /**
@@ -13,8 +13,8 @@ public interface UpstreamCredential {
    * for an anonymous upstream.
    *
    * @param write whether the request may change the repository (a push)
-   * @throws CredentialUnavailableException when no credential can be had; the request must then
-   *     be rejected, never forwarded without one
+   * @throws CredentialUnavailableException when no credential can be had; the request must then be
+   *     rejected, never forwarded without one
    */
   Optional<String> authorization(RepositoryName repository, boolean write)
       throws CredentialUnavailableException;

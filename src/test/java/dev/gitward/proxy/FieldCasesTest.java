@@ -25,8 +25,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Failures that real git proxies shipped, each driven with the real git client through Gitward to
- * a git http-backend that requires Gitward's own upstream credential.
+ * Failures that real git proxies shipped, each driven with the real git client through Gitward to a
+ * git http-backend that requires Gitward's own upstream credential.
  */
 class FieldCasesTest {
   private static final String UPSTREAM_TOKEN = "upstream-canary-5f1d0c9e7b";
@@ -34,12 +34,14 @@ class FieldCasesTest {
 
   @BeforeAll
   static void start() {
-    fixture = GitwardFixture.builder()
-        .upstreamToken(UPSTREAM_TOKEN)
-        .upstreamYaml("    push-options: [ci.skip, reason]\n")
-        .start();
+    fixture =
+        GitwardFixture.builder()
+            .upstreamToken(UPSTREAM_TOKEN)
+            .upstreamYaml("    push-options: [ci.skip, reason]\n")
+            .start();
     GitClient.in(fixture.allowedRepository())
-        .run("config", "receive.advertisePushOptions", "true").assertSuccess();
+        .run("config", "receive.advertisePushOptions", "true")
+        .assertSuccess();
   }
 
   @AfterAll
@@ -63,8 +65,17 @@ class FieldCasesTest {
     Files.writeString(clone.resolve(file), file + " " + System.nanoTime() + "\n");
     GitClient inClone = git.at(clone);
     inClone.run("add", file).assertSuccess();
-    inClone.run("-c", "user.name=Agent", "-c", "user.email=agent@example.com", "commit", "-q",
-        "-m", "Add " + file).assertSuccess();
+    inClone
+        .run(
+            "-c",
+            "user.name=Agent",
+            "-c",
+            "user.email=agent@example.com",
+            "commit",
+            "-q",
+            "-m",
+            "Add " + file)
+        .assertSuccess();
   }
 
   private static void commitBlob(GitClient git, Path clone, String file, int size)
@@ -74,8 +85,17 @@ class FieldCasesTest {
     Files.write(clone.resolve(file), bytes);
     GitClient inClone = git.at(clone);
     inClone.run("add", file).assertSuccess();
-    inClone.run("-c", "user.name=Agent", "-c", "user.email=agent@example.com", "commit", "-q",
-        "-m", "Add " + file).assertSuccess();
+    inClone
+        .run(
+            "-c",
+            "user.name=Agent",
+            "-c",
+            "user.email=agent@example.com",
+            "commit",
+            "-q",
+            "-m",
+            "Add " + file)
+        .assertSuccess();
   }
 
   private static Map<String, String> upstreamRefs() {
@@ -104,14 +124,26 @@ class FieldCasesTest {
       args.addAll(List.of("origin", "HEAD:" + branch, "HEAD:refs/heads/main"));
       GitResult result = git.at(clone).run(args.toArray(String[]::new)).assertFailure();
       assertEquals(1, result.exitCode());
-      assertTrue(result.stderr().contains("! [remote rejected] HEAD -> main (task task-t may not"
-          + " update refs/heads/main"), result.stderr());
-      assertTrue(result.stderr().contains("! [remote rejected] HEAD -> agent/f01-" + atomic
-          + " (another ref of this push was denied"), result.stderr());
+      assertTrue(
+          result
+              .stderr()
+              .contains(
+                  "! [remote rejected] HEAD -> main (task task-t may not"
+                      + " update refs/heads/main"),
+          result.stderr());
+      assertTrue(
+          result
+              .stderr()
+              .contains(
+                  "! [remote rejected] HEAD -> agent/f01-"
+                      + atomic
+                      + " (another ref of this push was denied"),
+          result.stderr());
       assertEquals(List.of(), upstreamPosts("git-receive-pack"));
       assertFalse(upstreamRefs().containsKey(branch));
     }
-    git.at(clone).run("push", "origin", "HEAD:refs/heads/agent/f01-a", "HEAD:refs/heads/agent/f01-b")
+    git.at(clone)
+        .run("push", "origin", "HEAD:refs/heads/agent/f01-a", "HEAD:refs/heads/agent/f01-b")
         .assertSuccess();
     assertTrue(upstreamRefs().containsKey("refs/heads/agent/f01-a"));
     assertTrue(upstreamRefs().containsKey("refs/heads/agent/f01-b"));
@@ -157,7 +189,9 @@ class FieldCasesTest {
       git.run("clone", fixture.remote("owner/tagged.git"), "clone").assertSuccess();
       git.at(git.workDir().resolve("clone")).run("fetch", "--tags", "origin").assertSuccess();
       for (UpstreamRequest post : upstreamPosts("git-upload-pack")) {
-        assertEquals(java.util.Optional.empty(), post.header("Content-Encoding"),
+        assertEquals(
+            java.util.Optional.empty(),
+            post.header("Content-Encoding"),
             "upstream receives the inflated body without the header");
       }
     }
@@ -185,8 +219,7 @@ class FieldCasesTest {
     String head = git.at(clone).run("rev-parse", "HEAD").assertSuccess().stdout().strip();
     assertEquals(head, upstreamRefs().get("refs/heads/agent/f07"));
     String mainBefore = upstreamRefs().get("refs/heads/main");
-    GitResult denied = git.at(clone).run("push", "origin", "HEAD:refs/heads/main")
-        .assertFailure();
+    GitResult denied = git.at(clone).run("push", "origin", "HEAD:refs/heads/main").assertFailure();
     assertTrue(denied.stderr().contains("[remote rejected] HEAD -> main"), denied.stderr());
     assertEquals(mainBefore, upstreamRefs().get("refs/heads/main"));
   }
@@ -197,13 +230,16 @@ class FieldCasesTest {
     fixture.repositories().updateRef(fixture.allowedRepository(), "refs/heads/agent/f08", main);
     GitClient git = git(fixture.tokenT()).withTimeout(Duration.ofSeconds(30));
     Path clone = cloneAllowed(git);
-    GitResult denied = git.at(clone).run("push", "origin", ":refs/heads/agent/f08")
-        .assertFailure();
+    GitResult denied = git.at(clone).run("push", "origin", ":refs/heads/agent/f08").assertFailure();
     assertTrue(denied.stderr().contains("may not delete refs/heads/agent/f08"), denied.stderr());
     assertEquals(main, upstreamRefs().get("refs/heads/agent/f08"));
 
-    String deleter = fixture.mint("task-f08", List.of(fetch(ALLOWED),
-        refs(ALLOWED, "refs/heads/agent/**", Action.CREATE, Action.DELETE)));
+    String deleter =
+        fixture.mint(
+            "task-f08",
+            List.of(
+                fetch(ALLOWED),
+                refs(ALLOWED, "refs/heads/agent/**", Action.CREATE, Action.DELETE)));
     GitClient deleting = fixture.git(clone, deleter).withTimeout(Duration.ofSeconds(30));
     deleting.run("push", "origin", ":refs/heads/agent/f08").assertSuccess();
     assertFalse(upstreamRefs().containsKey("refs/heads/agent/f08"));
@@ -215,24 +251,38 @@ class FieldCasesTest {
   @Test
   void pushOptions_listedForwardedUnlistedRejected() throws Exception {
     Path marker = fixture.newFolder("hook").resolve("options");
-    fixture.repositories().addPreReceiveHook(fixture.allowedRepository(),
-        "#!/bin/sh\necho \"$GIT_PUSH_OPTION_COUNT\" > '" + marker + "'\ncat >/dev/null\n");
+    fixture
+        .repositories()
+        .addPreReceiveHook(
+            fixture.allowedRepository(),
+            "#!/bin/sh\necho \"$GIT_PUSH_OPTION_COUNT\" > '" + marker + "'\ncat >/dev/null\n");
     try {
       GitClient git = git(fixture.tokenT());
       Path clone = cloneAllowed(git);
       commit(git, clone, "f09.txt");
-      git.at(clone).run("push", "-o", "ci.skip", "-o", "reason=agent run", "origin",
-          "HEAD:refs/heads/agent/po").assertSuccess();
+      git.at(clone)
+          .run(
+              "push",
+              "-o",
+              "ci.skip",
+              "-o",
+              "reason=agent run",
+              "origin",
+              "HEAD:refs/heads/agent/po")
+          .assertSuccess();
       assertEquals("2", Files.readString(marker).strip());
 
       commit(git, clone, "f09-more.txt");
-      GitResult denied = git.at(clone).run("push", "-o", "deploy=now", "origin",
-          "HEAD:refs/heads/agent/po").assertFailure();
-      assertTrue(denied.stderr().contains("push option 'deploy=now' is not forwarded"),
-          denied.stderr());
+      GitResult denied =
+          git.at(clone)
+              .run("push", "-o", "deploy=now", "origin", "HEAD:refs/heads/agent/po")
+              .assertFailure();
+      assertTrue(
+          denied.stderr().contains("push option 'deploy=now' is not forwarded"), denied.stderr());
     } finally {
-      fixture.repositories().addPreReceiveHook(fixture.allowedRepository(),
-          "#!/bin/sh\ncat >/dev/null\n");
+      fixture
+          .repositories()
+          .addPreReceiveHook(fixture.allowedRepository(), "#!/bin/sh\ncat >/dev/null\n");
     }
   }
 
@@ -242,11 +292,10 @@ class FieldCasesTest {
     Path clone = cloneAllowed(git);
     commitBlob(git, clone, "f10.bin", 3 * 1024 * 1024);
     String mainBefore = upstreamRefs().get("refs/heads/main");
-    GitResult result = git.at(clone).run("push", "origin", "HEAD:refs/heads/main")
-        .assertFailure();
+    GitResult result = git.at(clone).run("push", "origin", "HEAD:refs/heads/main").assertFailure();
     assertTrue(result.stderr().contains("remote: gitward rejected the push"), result.stderr());
-    assertTrue(result.stderr().contains("! [remote rejected] HEAD -> main (task task-t"),
-        result.stderr());
+    assertTrue(
+        result.stderr().contains("! [remote rejected] HEAD -> main (task task-t"), result.stderr());
     assertFalse(result.stderr().contains("Broken pipe"), result.stderr());
     assertFalse(result.stderr().contains("bad band"), result.stderr());
     assertFalse(result.stderr().contains("Everything up-to-date"), result.stderr());
@@ -256,19 +305,23 @@ class FieldCasesTest {
   @Test
   void deniedFetchAndPush_plainTextReasonNothingForwarded() throws Exception {
     fixture.upstream().clearRequests();
-    GitResult clone = git(fixture.tokenT())
-        .run("clone", fixture.remote("owner/secret.git"), "secret").assertFailure();
-    assertTrue(clone.stderr().contains("remote: gitward: task task-t has no grant for"),
-        clone.stderr());
+    GitResult clone =
+        git(fixture.tokenT())
+            .run("clone", fixture.remote("owner/secret.git"), "secret")
+            .assertFailure();
+    assertTrue(
+        clone.stderr().contains("remote: gitward: task task-t has no grant for"), clone.stderr());
 
     GitClient reader = git(fixture.tokenR());
     Path work = cloneAllowed(reader);
     commit(reader, work, "f11.txt");
     fixture.upstream().clearRequests();
-    GitResult push = reader.at(work).run("push", "origin", "HEAD:refs/heads/agent/f11")
-        .assertFailure();
-    assertTrue(push.stderr().contains("remote: gitward: task task-r may not push to"
-        + " local/owner/allowed"), push.stderr());
+    GitResult push =
+        reader.at(work).run("push", "origin", "HEAD:refs/heads/agent/f11").assertFailure();
+    assertTrue(
+        push.stderr()
+            .contains("remote: gitward: task task-r may not push to" + " local/owner/allowed"),
+        push.stderr());
     assertEquals(List.of(), fixture.upstream().requests());
   }
 
@@ -279,26 +332,29 @@ class FieldCasesTest {
     helper.run("ls-remote", fixture.remote("owner/allowed.git")).assertSuccess();
     assertTrue(helper.credentialHelperActions().contains("get"));
 
-    String withUser = fixture.remote("owner/allowed.git")
-        .replace("http://", "http://agent:" + token + "@");
+    String withUser =
+        fixture.remote("owner/allowed.git").replace("http://", "http://agent:" + token + "@");
     GitClient.in(fixture.newFolder("url")).run("ls-remote", withUser).assertSuccess();
 
-    String expired = new dev.gitward.token.TokenMinter(fixture.server().config().tokens(),
-        fixture.server().keys(),
-        Clock.fixed(Instant.now().minus(Duration.ofHours(2)), ZoneOffset.UTC))
-        .mint("task-old", List.of(fetch(ALLOWED)), Duration.ofMinutes(10)).token();
+    String expired =
+        new dev.gitward.token.TokenMinter(
+                fixture.server().config().tokens(),
+                fixture.server().keys(),
+                Clock.fixed(Instant.now().minus(Duration.ofHours(2)), ZoneOffset.UTC))
+            .mint("task-old", List.of(fetch(ALLOWED)), Duration.ofMinutes(10))
+            .token();
     GitClient stale = GitClient.in(fixture.newFolder("stale")).withCredential("agent", expired);
-    GitResult failed = stale.run("ls-remote", fixture.remote("owner/allowed.git"))
-        .assertFailure();
+    GitResult failed = stale.run("ls-remote", fixture.remote("owner/allowed.git")).assertFailure();
     assertTrue(failed.stderr().contains("Authentication failed"), failed.stderr());
     assertTrue(failed.stderr().contains("expired"), failed.stderr());
 
-    GitClient forbidden = GitClient.in(fixture.newFolder("forbidden"))
-        .withCredential("agent", token);
-    GitResult denied = forbidden.run("ls-remote", fixture.remote("owner/secret.git"))
-        .assertFailure();
+    GitClient forbidden =
+        GitClient.in(fixture.newFolder("forbidden")).withCredential("agent", token);
+    GitResult denied =
+        forbidden.run("ls-remote", fixture.remote("owner/secret.git")).assertFailure();
     assertTrue(denied.stderr().contains("has no grant for local/owner/secret"), denied.stderr());
-    assertFalse(forbidden.credentialHelperActions().contains("erase"),
+    assertFalse(
+        forbidden.credentialHelperActions().contains("erase"),
         "a 403 keeps the helper's credential: " + forbidden.credentialHelperActions());
   }
 
@@ -306,22 +362,25 @@ class FieldCasesTest {
   void credentials_duplicateRejectedUpstreamSeesOnlyItsOwn() throws Exception {
     String token = fixture.tokenT();
     fixture.upstream().clearRequests();
-    GitClient twice = GitClient.in(fixture.newFolder("twice"))
-        .withConfig("http.extraHeader", "Authorization: Bearer " + token)
-        .withConfig("http.extraHeader", "Authorization: Bearer " + token);
-    GitResult result = twice.run("ls-remote", fixture.remote("owner/allowed.git"))
-        .assertFailure();
+    GitClient twice =
+        GitClient.in(fixture.newFolder("twice"))
+            .withConfig("http.extraHeader", "Authorization: Bearer " + token)
+            .withConfig("http.extraHeader", "Authorization: Bearer " + token);
+    GitResult result = twice.run("ls-remote", fixture.remote("owner/allowed.git")).assertFailure();
     assertTrue(result.stderr().contains("2 Authorization headers"), result.stderr());
     assertEquals(List.of(), fixture.upstream().requests());
 
-    GitClient git = git(token)
-        .withConfig("http.extraHeader", "Cookie: session=client-cookie")
-        .withConfig("http.extraHeader", "Proxy-Authorization: Basic Y2xpZW50OnNlY3JldA==");
+    GitClient git =
+        git(token)
+            .withConfig("http.extraHeader", "Cookie: session=client-cookie")
+            .withConfig("http.extraHeader", "Proxy-Authorization: Basic Y2xpZW50OnNlY3JldA==");
     Path clone = cloneAllowed(git);
     commit(git, clone, "f13.txt");
     git.at(clone).run("push", "origin", "HEAD:refs/heads/agent/f13").assertSuccess();
-    String expected = "Basic " + java.util.Base64.getEncoder()
-        .encodeToString(("x-access-token:" + UPSTREAM_TOKEN).getBytes());
+    String expected =
+        "Basic "
+            + java.util.Base64.getEncoder()
+                .encodeToString(("x-access-token:" + UPSTREAM_TOKEN).getBytes());
     List<UpstreamRequest> requests = fixture.upstream().requests();
     assertFalse(requests.isEmpty());
     for (UpstreamRequest request : requests) {

@@ -56,8 +56,17 @@ class ProxyEndToEndTest {
     Files.writeString(clone.resolve(file), file + " at " + System.nanoTime() + "\n");
     GitClient inClone = git.at(clone);
     inClone.run("add", file).assertSuccess();
-    inClone.run("-c", "user.name=Agent", "-c", "user.email=agent@example.com", "commit", "-q",
-        "-m", "Add " + file).assertSuccess();
+    inClone
+        .run(
+            "-c",
+            "user.name=Agent",
+            "-c",
+            "user.email=agent@example.com",
+            "commit",
+            "-q",
+            "-m",
+            "Add " + file)
+        .assertSuccess();
   }
 
   private static List<UpstreamRequest> upstreamPushes() {
@@ -78,8 +87,9 @@ class ProxyEndToEndTest {
       fixture.upstream().clearRequests();
       Path clone = cloneAllowed(git);
       assertTrue(Files.exists(clone.resolve(".git")), "clone with protocol " + version);
-      boolean sawV2 = fixture.upstream().requests().stream()
-          .allMatch(request -> request.header("Git-Protocol").orElse("").equals("version=2"));
+      boolean sawV2 =
+          fixture.upstream().requests().stream()
+              .allMatch(request -> request.header("Git-Protocol").orElse("").equals("version=2"));
       assertEquals(version.equals("2"), sawV2, "Git-Protocol on every upstream request");
     }
   }
@@ -91,8 +101,8 @@ class ProxyEndToEndTest {
         .assertSuccess();
     git.run("clone", "--filter=blob:none", fixture.remote("owner/allowed"), "partial")
         .assertSuccess();
-    GitResult count = git.at(git.workDir().resolve("shallow"))
-        .run("rev-list", "--count", "HEAD").assertSuccess();
+    GitResult count =
+        git.at(git.workDir().resolve("shallow")).run("rev-list", "--count", "HEAD").assertSuccess();
     assertEquals("1", count.stdout().strip());
   }
 
@@ -125,18 +135,35 @@ class ProxyEndToEndTest {
     commit(git, clone, "base.txt");
     git.at(clone).run("push", "origin", "HEAD:refs/heads/agent/rewrite").assertSuccess();
     String before = upstreamRefs().get("refs/heads/agent/rewrite");
-    git.at(clone).run("-c", "user.name=Agent", "-c", "user.email=agent@example.com", "commit",
-        "-q", "--amend", "-m", "Rewritten").assertSuccess();
+    git.at(clone)
+        .run(
+            "-c",
+            "user.name=Agent",
+            "-c",
+            "user.email=agent@example.com",
+            "commit",
+            "-q",
+            "--amend",
+            "-m",
+            "Rewritten")
+        .assertSuccess();
 
-    GitResult denied = git.at(clone).run("push", "--force", "origin",
-        "HEAD:refs/heads/agent/rewrite").assertFailure();
+    GitResult denied =
+        git.at(clone)
+            .run("push", "--force", "origin", "HEAD:refs/heads/agent/rewrite")
+            .assertFailure();
     assertTrue(denied.stderr().contains("[remote rejected]"), denied.stderr());
-    assertTrue(denied.stderr().contains("may only fast-forward refs/heads/agent/rewrite"),
+    assertTrue(
+        denied.stderr().contains("may only fast-forward refs/heads/agent/rewrite"),
         denied.stderr());
     assertEquals(before, upstreamRefs().get("refs/heads/agent/rewrite"));
 
-    String forceToken = fixture.mint("task-force", List.of(fetch(ALLOWED),
-        refs(ALLOWED, "refs/heads/agent/**", Action.CREATE, Action.UPDATE, Action.FORCE)));
+    String forceToken =
+        fixture.mint(
+            "task-force",
+            List.of(
+                fetch(ALLOWED),
+                refs(ALLOWED, "refs/heads/agent/**", Action.CREATE, Action.UPDATE, Action.FORCE)));
     GitClient forcing = fixture.git(clone, forceToken);
     forcing.run("push", "--force", "origin", "HEAD:refs/heads/agent/rewrite").assertSuccess();
     String head = forcing.run("rev-parse", "HEAD").assertSuccess().stdout().strip();
@@ -151,11 +178,10 @@ class ProxyEndToEndTest {
     String mainBefore = upstreamRefs().get("refs/heads/main");
     fixture.upstream().clearRequests();
 
-    GitResult result = git.at(clone).run("push", "origin", "HEAD:refs/heads/main")
-        .assertFailure();
+    GitResult result = git.at(clone).run("push", "origin", "HEAD:refs/heads/main").assertFailure();
     assertTrue(result.stderr().contains("! [remote rejected] HEAD -> main"), result.stderr());
-    assertTrue(result.stderr().contains("task task-t may not update refs/heads/main"),
-        result.stderr());
+    assertTrue(
+        result.stderr().contains("task task-t may not update refs/heads/main"), result.stderr());
     assertTrue(result.stderr().contains("remote: gitward rejected the push"), result.stderr());
     assertEquals(mainBefore, upstreamRefs().get("refs/heads/main"));
     assertEquals(List.of(), upstreamPushes());
@@ -163,20 +189,24 @@ class ProxyEndToEndTest {
 
   @Test
   void delete_needsDeleteGrant() {
-    fixture.repositories().updateRef(fixture.allowedRepository(), "refs/heads/agent/doomed",
-        upstreamRefs().get("refs/heads/main"));
+    fixture
+        .repositories()
+        .updateRef(
+            fixture.allowedRepository(),
+            "refs/heads/agent/doomed",
+            upstreamRefs().get("refs/heads/main"));
     GitClient git = git(fixture.tokenT());
     Path clone = cloneAllowed(git);
-    GitResult denied = git.at(clone).run("push", "origin", ":refs/heads/agent/doomed")
-        .assertFailure();
-    assertTrue(denied.stderr().contains("may not delete refs/heads/agent/doomed"),
-        denied.stderr());
+    GitResult denied =
+        git.at(clone).run("push", "origin", ":refs/heads/agent/doomed").assertFailure();
+    assertTrue(denied.stderr().contains("may not delete refs/heads/agent/doomed"), denied.stderr());
     assertTrue(upstreamRefs().containsKey("refs/heads/agent/doomed"));
 
-    String deleter = fixture.mint("task-delete", List.of(fetch(ALLOWED),
-        refs(ALLOWED, "refs/heads/agent/**", Action.DELETE)));
-    fixture.git(clone, deleter).run("push", "origin", ":refs/heads/agent/doomed")
-        .assertSuccess();
+    String deleter =
+        fixture.mint(
+            "task-delete",
+            List.of(fetch(ALLOWED), refs(ALLOWED, "refs/heads/agent/**", Action.DELETE)));
+    fixture.git(clone, deleter).run("push", "origin", ":refs/heads/agent/doomed").assertSuccess();
     assertFalse(upstreamRefs().containsKey("refs/heads/agent/doomed"));
   }
 
@@ -189,8 +219,9 @@ class ProxyEndToEndTest {
     assertTrue(denied.stderr().contains("may not create refs/tags/v1.0"), denied.stderr());
     assertFalse(upstreamRefs().containsKey("refs/tags/v1.0"));
 
-    String tagger = fixture.mint("task-release", List.of(fetch(ALLOWED),
-        refs(ALLOWED, "refs/tags/v*", Action.CREATE)));
+    String tagger =
+        fixture.mint(
+            "task-release", List.of(fetch(ALLOWED), refs(ALLOWED, "refs/tags/v*", Action.CREATE)));
     fixture.git(clone, tagger).run("push", "origin", "refs/tags/v1.0").assertSuccess();
     assertTrue(upstreamRefs().containsKey("refs/tags/v1.0"));
   }
@@ -199,28 +230,34 @@ class ProxyEndToEndTest {
   void repositoryOutsideGrants_forbiddenAndNothingForwarded() {
     fixture.upstream().clearRequests();
     GitClient git = git(fixture.tokenT());
-    GitResult result = git.run("clone", fixture.remote("owner/secret.git"), "secret")
-        .assertFailure();
-    assertTrue(result.stderr().contains("remote: gitward: task task-t has no grant for"
-        + " local/owner/secret"), result.stderr());
+    GitResult result =
+        git.run("clone", fixture.remote("owner/secret.git"), "secret").assertFailure();
+    assertTrue(
+        result
+            .stderr()
+            .contains("remote: gitward: task task-t has no grant for" + " local/owner/secret"),
+        result.stderr());
     assertEquals(List.of(), fixture.upstream().requests());
   }
 
   @Test
   void missingToken_unauthorized() {
     GitClient git = GitClient.in(fixture.newFolder("anonymous"));
-    GitResult result = git.run("clone", fixture.remote("owner/allowed.git"), "clone")
-        .assertFailure();
-    assertTrue(result.stderr().contains("Authentication failed")
-        || result.stderr().contains("could not read Username"), result.stderr());
+    GitResult result =
+        git.run("clone", fixture.remote("owner/allowed.git"), "clone").assertFailure();
+    assertTrue(
+        result.stderr().contains("Authentication failed")
+            || result.stderr().contains("could not read Username"),
+        result.stderr());
   }
 
   @Test
   void expiredToken_unauthorizedWithReason() throws Exception {
     Clock past = Clock.fixed(Instant.now().minus(Duration.ofHours(3)), ZoneOffset.UTC);
-    String expired = new TokenMinter(fixture.server().config().tokens(),
-        fixture.server().keys(), past)
-        .mint("task-old", List.of(fetch(ALLOWED)), Duration.ofMinutes(30)).token();
+    String expired =
+        new TokenMinter(fixture.server().config().tokens(), fixture.server().keys(), past)
+            .mint("task-old", List.of(fetch(ALLOWED)), Duration.ofMinutes(30))
+            .token();
     assertRejectedToken(expired, "expired");
   }
 
@@ -228,20 +265,32 @@ class ProxyEndToEndTest {
   void wronglySignedToken_unauthorized() throws Exception {
     Path otherKey = fixture.newFolder("other-key").resolve("other.jwk");
     SigningKeys.generateFile(otherKey, JWSAlgorithm.EdDSA, Clock.systemUTC());
-    String forged = new TokenMinter(fixture.server().config().tokens(),
-        KeyRing.load(List.of(otherKey)), Clock.systemUTC())
-        .mint("task-forged", List.of(fetch(ALLOWED)), Duration.ofMinutes(5)).token();
+    String forged =
+        new TokenMinter(
+                fixture.server().config().tokens(),
+                KeyRing.load(List.of(otherKey)),
+                Clock.systemUTC())
+            .mint("task-forged", List.of(fetch(ALLOWED)), Duration.ofMinutes(5))
+            .token();
     assertRejectedToken(forged, "task token rejected");
   }
 
   @Test
   void wrongAudienceToken_unauthorized() {
     TokenSettings settings = fixture.server().config().tokens();
-    TokenSettings otherAudience = new TokenSettings(settings.issuer(), "another-service",
-        settings.keyFiles(), settings.maxTtl(), settings.clockSkew(), settings.maxTokenBytes(),
-        settings.maxGrants());
-    String token = new TokenMinter(otherAudience, fixture.server().keys(), Clock.systemUTC())
-        .mint("task-aud", List.of(fetch(ALLOWED)), Duration.ofMinutes(5)).token();
+    TokenSettings otherAudience =
+        new TokenSettings(
+            settings.issuer(),
+            "another-service",
+            settings.keyFiles(),
+            settings.maxTtl(),
+            settings.clockSkew(),
+            settings.maxTokenBytes(),
+            settings.maxGrants());
+    String token =
+        new TokenMinter(otherAudience, fixture.server().keys(), Clock.systemUTC())
+            .mint("task-aud", List.of(fetch(ALLOWED)), Duration.ofMinutes(5))
+            .token();
     assertRejectedToken(token, "aud");
   }
 

@@ -23,9 +23,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * A real Gitward in front of a real {@code git http-backend}, both on loopback: the upstream
- * {@code local} serves {@code owner/allowed.git} (with {@code main} and {@code agent/base}) and
- * {@code owner/secret.git}.
+ * A real Gitward in front of a real {@code git http-backend}, both on loopback: the upstream {@code
+ * local} serves {@code owner/allowed.git} (with {@code main} and {@code agent/base}) and {@code
+ * owner/secret.git}.
  */
 public final class GitwardFixture implements AutoCloseable {
   public static final String UPSTREAM = "local";
@@ -37,8 +37,8 @@ public final class GitwardFixture implements AutoCloseable {
   private final TestRepositories repositories;
   private final GitwardServer server;
 
-  private GitwardFixture(Path directory, GitHttpBackend backend, TestRepositories repositories,
-      GitwardServer server) {
+  private GitwardFixture(
+      Path directory, GitHttpBackend backend, TestRepositories repositories, GitwardServer server) {
     this.directory = directory;
     this.backend = backend;
     this.repositories = repositories;
@@ -103,8 +103,7 @@ public final class GitwardFixture implements AutoCloseable {
         SigningKeys.generateFile(key, algorithm, Clock.systemUTC());
         Map<String, String> environment = new HashMap<>(System.getenv());
         upstreamToken.ifPresent(token -> environment.put("GITWARD_TEST_UPSTREAM_TOKEN", token));
-        GitwardConfig config = new ConfigLoader(environment).parse(yaml(key, upstream),
-            "fixture");
+        GitwardConfig config = new ConfigLoader(environment).parse(yaml(key, upstream), "fixture");
         GitwardServer server = GitwardServer.start(config, environment, clock);
         return new GitwardFixture(directory, upstream, repositories, server);
       } catch (Exception e) {
@@ -113,14 +112,23 @@ public final class GitwardFixture implements AutoCloseable {
     }
 
     private String yaml(Path key, GitHttpBackend upstream) {
-      String credentials = upstreamToken.isPresent()
-          ? "      type: static\n      username: x-access-token\n"
-              + "      token-env: GITWARD_TEST_UPSTREAM_TOKEN\n"
-          : "      type: none\n";
+      String credentials =
+          upstreamToken.isPresent()
+              ? "      type: static\n      username: x-access-token\n"
+                  + "      token-env: GITWARD_TEST_UPSTREAM_TOKEN\n"
+              : "      type: none\n";
       return "proxy:\n  listen: 127.0.0.1:0\n  drain-timeout: 2s\n"
-          + "tokens:\n  keys:\n    - file: " + key + "\n"
-          + "upstreams:\n  " + UPSTREAM + ":\n    url: " + upstream.baseUrl() + "\n"
-          + "    credentials:\n" + credentials + upstreamExtraYaml
+          + "tokens:\n  keys:\n    - file: "
+          + key
+          + "\n"
+          + "upstreams:\n  "
+          + UPSTREAM
+          + ":\n    url: "
+          + upstream.baseUrl()
+          + "\n"
+          + "    credentials:\n"
+          + credentials
+          + upstreamExtraYaml
           + extraYaml;
     }
   }
@@ -167,8 +175,10 @@ public final class GitwardFixture implements AutoCloseable {
 
   /** Mints the token T: fetch {@code owner/allowed}, create and update {@code agent/**}. */
   public String tokenT() {
-    return mint("task-t", List.of(fetch(ALLOWED),
-        refs(ALLOWED, "refs/heads/agent/**", Action.CREATE, Action.UPDATE)));
+    return mint(
+        "task-t",
+        List.of(
+            fetch(ALLOWED), refs(ALLOWED, "refs/heads/agent/**", Action.CREATE, Action.UPDATE)));
   }
 
   /** Mints the token R: fetch {@code owner/allowed} only. */
@@ -189,7 +199,9 @@ public final class GitwardFixture implements AutoCloseable {
   }
 
   public static Grant refs(String repository, String pattern, Action... actions) {
-    return new Grant(RepositoryName.parse(repository), EnumSet.copyOf(List.of(actions)),
+    return new Grant(
+        RepositoryName.parse(repository),
+        EnumSet.copyOf(List.of(actions)),
         Optional.of(RefPattern.compile(pattern)));
   }
 
