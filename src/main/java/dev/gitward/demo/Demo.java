@@ -88,6 +88,7 @@ public final class Demo implements AutoCloseable {
     return "proxy:\n  listen: 127.0.0.1:"
         + port
         + "\n  drain-timeout: 2s\n"
+        + "admin:\n  listen: 127.0.0.1:0\n"
         + "tokens:\n  max-ttl: 1h\n  keys:\n    - file: "
         + key
         + "\n"

@@ -1,7 +1,9 @@
 package dev.gitward.server;
 
+import dev.gitward.admin.TokenApi;
 import dev.gitward.config.ConfigException;
 import dev.gitward.config.GitwardConfig;
+import dev.gitward.config.HostPort;
 import dev.gitward.config.Limits;
 import dev.gitward.proxy.GitProxyHandler;
 import dev.gitward.token.JwtTokenVerifier;
@@ -10,9 +12,11 @@ import dev.gitward.token.LocalRevocationList;
 import dev.gitward.token.RevocationList;
 import dev.gitward.token.TokenMinter;
 import dev.gitward.upstream.Upstream;
+import io.undertow.Handlers;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
+import io.undertow.server.RoutingHandler;
 import io.undertow.server.handlers.GracefulShutdownHandler;
 import io.undertow.server.handlers.HttpContinueReadHandler;
 import java.net.InetSocketAddress;
@@ -38,6 +42,7 @@ public final class GitwardServer implements AutoCloseable {
   private final RevocationList revocations;
   private final GracefulShutdownHandler shutdown;
   private final Undertow proxy;
+  private final Undertow admin;
 
   private GitwardServer(
       GitwardConfig config,
@@ -46,7 +51,8 @@ public final class GitwardServer implements AutoCloseable {
       KeyRing keys,
       RevocationList revocations,
       GracefulShutdownHandler shutdown,
-      Undertow proxy) {
+      Undertow proxy,
+      Undertow admin) {
     this.config = config;
     this.upstreams = upstreams;
     this.minter = minter;
@@ -54,6 +60,7 @@ public final class GitwardServer implements AutoCloseable {
     this.revocations = revocations;
     this.shutdown = shutdown;
     this.proxy = proxy;
+    this.admin = admin;
   }
 
   /**
@@ -75,17 +82,53 @@ public final class GitwardServer implements AutoCloseable {
     GracefulShutdownHandler shutdown =
         new GracefulShutdownHandler(new HttpContinueReadHandler(git));
     Undertow proxy = proxyListener(config, shutdown);
+    RoutingHandler routes = Handlers.routing();
+    HealthApi.register(routes);
+    TokenApi.register(routes, config, minter, keys, revocations, clock);
+    Undertow admin = adminListener(config, routes);
     try {
-      proxy.start();
-    } catch (RuntimeException e) {
+      start(proxy, "proxy.listen", config.proxy().listen());
+      start(admin, "admin.listen", config.admin().listen());
+    } catch (ConfigException e) {
+      proxy.stop();
       upstreams.values().forEach(Upstream::close);
-      throw new ConfigException(
-          "proxy.listen: " + config.proxy().listen() + " cannot be bound (" + e.getCause() + ")");
+      throw e;
     }
     GitwardServer server =
-        new GitwardServer(config, upstreams, minter, keys, revocations, shutdown, proxy);
-    log.info("proxy listening on {} for upstreams {}", server.proxyAddress(), upstreams.keySet());
+        new GitwardServer(config, upstreams, minter, keys, revocations, shutdown, proxy, admin);
+    log.info(
+        "proxy listening on {} for upstreams {}; admin API on {}",
+        server.proxyAddress(),
+        upstreams.keySet(),
+        server.adminAddress());
     return server;
+  }
+
+  private static void start(Undertow listener, String key, HostPort address)
+      throws ConfigException {
+    try {
+      listener.start();
+    } catch (RuntimeException e) {
+      throw new ConfigException(
+          key
+              + ": "
+              + address
+              + " cannot be bound ("
+              + (e.getCause() == null ? e.getMessage() : e.getCause().getMessage())
+              + ") (expected: a free port; port 0 picks one)");
+    }
+  }
+
+  private static Undertow adminListener(GitwardConfig config, HttpHandler routes) {
+    return Undertow.builder()
+        .addHttpListener(config.admin().listen().port(), config.admin().listen().host())
+        .setIoThreads(1)
+        .setWorkerThreads(8)
+        .setServerOption(UndertowOptions.ENABLE_HTTP2, false)
+        .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, 1L << 20)
+        .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, 10_000)
+        .setHandler(routes)
+        .build();
   }
 
   private static KeyRing loadKeys(GitwardConfig config) throws ConfigException {
@@ -126,6 +169,11 @@ public final class GitwardServer implements AutoCloseable {
     return (InetSocketAddress) proxy.getListenerInfo().get(0).getAddress();
   }
 
+  /** Returns the bound admin address. */
+  public InetSocketAddress adminAddress() {
+    return (InetSocketAddress) admin.getListenerInfo().get(0).getAddress();
+  }
+
   public GitwardConfig config() {
     return config;
   }
@@ -158,6 +206,7 @@ public final class GitwardServer implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     proxy.stop();
+    admin.stop();
     upstreams.values().forEach(Upstream::close);
     log.info("proxy stopped");
   }

@@ -117,7 +117,7 @@ public final class GitwardFixture implements AutoCloseable {
               ? "      type: static\n      username: x-access-token\n"
                   + "      token-env: GITWARD_TEST_UPSTREAM_TOKEN\n"
               : "      type: none\n";
-      return "proxy:\n  listen: 127.0.0.1:0\n  drain-timeout: 2s\n"
+      return "proxy:\n  listen: 127.0.0.1:0\n  drain-timeout: 2s\nadmin:\n  listen: 127.0.0.1:0\n"
           + "tokens:\n  keys:\n    - file: "
           + key
           + "\n"
