@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.eclipse.jgit.util.FileUtils;
 
 /**
  * Everything {@code gitward demo} runs: an embedded JGit host with a sample repository, a Gitward
@@ -168,9 +169,15 @@ public final class Demo implements AutoCloseable {
     return String.join("; ", grants.stream().map(Grant::describe).toList());
   }
 
+  /** Stops the proxy and the host, and deletes the demo's folder with its key and token. */
   @Override
   public void close() {
     server.close();
     host.close();
+    try {
+      FileUtils.delete(directory.toFile(), FileUtils.RECURSIVE | FileUtils.SKIP_MISSING);
+    } catch (IOException e) {
+      System.err.println("gitward: demo folder " + directory + " could not be deleted: " + e);
+    }
   }
 }

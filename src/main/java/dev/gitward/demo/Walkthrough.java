@@ -83,7 +83,7 @@ public final class Walkthrough {
       out.println();
       out.println("# " + title);
     }
-    out.println("$ " + String.join(" ", command));
+    out.println("$ " + display(command));
     ProcessBuilder builder =
         new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true);
     builder.environment().put("GIT_CONFIG_GLOBAL", demo.gitConfig().toString());
@@ -105,5 +105,14 @@ public final class Walkthrough {
       out.println("  (unexpected: exit code " + process.exitValue() + ")");
     }
     return succeeded == expectSuccess;
+  }
+
+  private static String display(String... command) {
+    StringBuilder line = new StringBuilder();
+    for (String arg : command) {
+      line.append(line.length() == 0 ? "" : " ");
+      line.append(arg.contains(" ") ? "'" + arg + "'" : arg);
+    }
+    return line.toString();
   }
 }
