@@ -43,11 +43,11 @@ public record GitRoute(
       }
     }
     int count = segments.length;
-    if (count >= 4 && segments[count - 2].equals("info") && segments[count - 1].equals("refs")) {
+    if (count >= 3 && segments[count - 2].equals("info") && segments[count - 1].equals("refs")) {
       return advertisement(method, segments, rawQuery);
     }
     for (GitService service : GitService.values()) {
-      if (count >= 3 && segments[count - 1].equals(service.wireName())) {
+      if (count >= 2 && segments[count - 1].equals(service.wireName())) {
         requireMethod(method, "POST");
         if (rawQuery != null) {
           throw ProxyRejection.badRequest(
