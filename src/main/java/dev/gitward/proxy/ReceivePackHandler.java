@@ -51,16 +51,8 @@ final class ReceivePackHandler {
       GitRoute route,
       AccessPolicy policy)
       throws ProxyRejection, IOException {
-    String encoding = exchange.getRequestHeaders().getFirst(Headers.CONTENT_ENCODING);
-    if (encoding != null && !encoding.equalsIgnoreCase("identity")) {
-      throw new ProxyRejection(
-          415,
-          "Content-Encoding "
-              + ProxyRejection.shorten(encoding)
-              + " on git-receive-pack (expected: none; git never compresses a push body)");
-    }
-    LimitedInputStream body =
-        new LimitedInputStream(exchange.getInputStream(), limits.pushBody(), "push body");
+    RequestBody decoded = RequestBody.open(exchange, limits.pushBody(), "push body");
+    LimitedInputStream body = decoded.stream();
     ReceivePackBody parsed = parse(body);
     if (parsed instanceof Probe probe) {
       forwardProbe(exchange, state, upstream, route, policy, probe);
@@ -70,14 +62,14 @@ final class ReceivePackHandler {
     PushPlan plan = PushPlan.decide(request, policy, upstream.settings().pushOptions());
     record(state, plan);
     if (plan.needsProof() && plan.allAllowedSoFar()) {
-      proveAndForward(exchange, state, upstream, route, policy, request, plan, body);
+      proveAndForward(exchange, state, upstream, route, policy, request, plan, decoded);
       return;
     }
     if (!plan.allAllowedSoFar()) {
       reject(exchange, state, request, plan.finish(), body);
       return;
     }
-    forward(exchange, state, upstream, route, request, body, exchange.getRequestContentLength());
+    forward(exchange, state, upstream, route, request, body, decoded.length());
   }
 
   private ReceivePackBody parse(InputStream body) throws ProxyRejection, IOException {
@@ -125,8 +117,9 @@ final class ReceivePackHandler {
       AccessPolicy policy,
       ReceivePackRequest request,
       PushPlan plan,
-      LimitedInputStream body)
+      RequestBody decoded)
       throws ProxyRejection, IOException {
+    LimitedInputStream body = decoded.stream();
     Path spill = Files.createTempFile(spoolDirectory, "gitward-push-", ".pack");
     try {
       List<Decision> decisions = prove(policy, request, plan, body, spill);
@@ -137,8 +130,7 @@ final class ReceivePackHandler {
         return;
       }
       try (InputStream pack = Files.newInputStream(spill)) {
-        forward(
-            exchange, state, upstream, route, request, pack, exchange.getRequestContentLength());
+        forward(exchange, state, upstream, route, request, pack, decoded.length());
       }
     } finally {
       Files.deleteIfExists(spill);

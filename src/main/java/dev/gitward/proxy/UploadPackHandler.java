@@ -8,13 +8,10 @@ import dev.gitward.protocol.UploadPackBody;
 import dev.gitward.protocol.UploadPackCommand;
 import dev.gitward.upstream.Upstream;
 import io.undertow.server.HttpServerExchange;
-import io.undertow.util.Headers;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
-import java.util.Locale;
-import java.util.zip.GZIPInputStream;
 
 /**
  * Serves {@code POST git-upload-pack} once the fetch is allowed: inflates a gzip body under the
@@ -32,14 +29,11 @@ final class UploadPackHandler {
 
   void handle(HttpServerExchange exchange, GitExchange state, Upstream upstream, GitRoute route)
       throws ProxyRejection, IOException {
-    InputStream body = decodedBody(exchange);
-    long length = -1;
-    if (!isGzip(exchange)) {
-      length = exchange.getRequestContentLength();
-    }
-    InputStream forwarded = body;
+    RequestBody body =
+        RequestBody.open(exchange, limits.uploadPackRequest(), "upload-pack request body");
+    InputStream forwarded = body.stream();
     if ("version=2".equals(state.protocolVersion)) {
-      forwarded = checkCommand(body, state);
+      forwarded = checkCommand(body.stream(), state);
     }
     Forwarder.forward(
         exchange,
@@ -50,42 +44,9 @@ final class UploadPackHandler {
             state.repository,
             false,
             forwarded,
-            length,
+            body.length(),
             GitService.UPLOAD_PACK.requestType()),
         null);
-  }
-
-  private InputStream decodedBody(HttpServerExchange exchange) throws ProxyRejection, IOException {
-    InputStream raw = exchange.getInputStream();
-    String encoding = exchange.getRequestHeaders().getFirst(Headers.CONTENT_ENCODING);
-    if (encoding == null || encoding.equalsIgnoreCase("identity")) {
-      return new LimitedInputStream(raw, limits.uploadPackRequest(), "upload-pack request body");
-    }
-    if (!isGzip(exchange)) {
-      throw new ProxyRejection(
-          415,
-          "Content-Encoding "
-              + ProxyRejection.shorten(encoding)
-              + " on git-upload-pack (expected: gzip or none)");
-    }
-    InputStream compressed =
-        new LimitedInputStream(raw, limits.uploadPackRequest(), "compressed upload-pack body");
-    try {
-      return new LimitedInputStream(
-          new GZIPInputStream(compressed, 8192),
-          limits.uploadPackRequest(),
-          "inflated upload-pack request body");
-    } catch (IOException e) {
-      throw ProxyRejection.badRequest(
-          "gzip body of git-upload-pack cannot be inflated (" + e.getClass().getSimpleName() + ")");
-    }
-  }
-
-  private static boolean isGzip(HttpServerExchange exchange) {
-    String encoding = exchange.getRequestHeaders().getFirst(Headers.CONTENT_ENCODING);
-    return encoding != null
-        && (encoding.toLowerCase(Locale.ROOT).equals("gzip")
-            || encoding.toLowerCase(Locale.ROOT).equals("x-gzip"));
   }
 
   private InputStream checkCommand(InputStream body, GitExchange state)

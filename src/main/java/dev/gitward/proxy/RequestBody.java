@@ -1,0 +1,54 @@
+package dev.gitward.proxy;
+
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
+import java.io.IOException;
+import java.util.Locale;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * A request body decoded for inspection: gzip is inflated (JGit compresses both upload-pack and
+ * receive-pack bodies, git only upload-pack ones), and both the compressed and the inflated bytes
+ * are held to the same limit, so a compression bomb stops at the limit.
+ *
+ * @param stream the decoded bytes, failing with {@link LimitedInputStream.LimitExceededException}
+ *     past the limit
+ * @param length the decoded length when known from {@code Content-Length}, otherwise -1
+ */
+record RequestBody(LimitedInputStream stream, long length) {
+  /**
+   * Opens the body of {@code exchange}.
+   *
+   * @param what names the body in messages, such as {@code push body}
+   * @throws ProxyRejection 415 for an encoding other than gzip, 400 for a broken gzip header
+   */
+  static RequestBody open(HttpServerExchange exchange, long limit, String what)
+      throws ProxyRejection {
+    String encoding = exchange.getRequestHeaders().getFirst(Headers.CONTENT_ENCODING);
+    if (encoding == null || encoding.equalsIgnoreCase("identity")) {
+      return new RequestBody(
+          new LimitedInputStream(exchange.getInputStream(), limit, what),
+          exchange.getRequestContentLength());
+    }
+    String name = encoding.strip().toLowerCase(Locale.ROOT);
+    if (!name.equals("gzip") && !name.equals("x-gzip")) {
+      throw new ProxyRejection(
+          415,
+          "Content-Encoding "
+              + ProxyRejection.shorten(encoding)
+              + " on the "
+              + what
+              + " (expected: gzip or none)");
+    }
+    LimitedInputStream compressed =
+        new LimitedInputStream(exchange.getInputStream(), limit, "compressed " + what);
+    try {
+      return new RequestBody(
+          new LimitedInputStream(new GZIPInputStream(compressed, 8192), limit, "inflated " + what),
+          -1);
+    } catch (IOException e) {
+      throw ProxyRejection.badRequest(
+          "the gzip " + what + " cannot be inflated (" + e.getClass().getSimpleName() + ")");
+    }
+  }
+}
