@@ -66,13 +66,7 @@ final class MintCommand implements Callable<Integer> {
       defaultValue = "token",
       paramLabel = "FORMAT",
       description = "token, json or git-config; default: ${DEFAULT-VALUE}")
-  Format format;
-
-  enum Format {
-    TOKEN,
-    JSON,
-    GIT_CONFIG
-  }
+  String format;
 
   @Override
   public Integer call() {
@@ -81,6 +75,10 @@ final class MintCommand implements Callable<Integer> {
       settings = config.load();
     } catch (ConfigException e) {
       return ConfigOption.report(e, System.err);
+    }
+    if (!List.of("token", "json", "git-config").contains(format)) {
+      System.err.println("gitward: --format " + format + " (expected: token, json or git-config)");
+      return 2;
     }
     try {
       List<Grant> grants = grants(settings);
@@ -157,10 +155,10 @@ final class MintCommand implements Callable<Integer> {
 
   private void print(GitwardConfig settings, List<Grant> grants, MintedToken token) {
     switch (format) {
-      case TOKEN -> System.out.println(token.token());
-      case GIT_CONFIG ->
+      case "token" -> System.out.println(token.token());
+      case "git-config" ->
           SandboxGitConfig.lines(settings, grants, token.token()).forEach(System.out::println);
-      case JSON -> {
+      default -> {
         ObjectMapper json = new ObjectMapper();
         ObjectNode out = json.createObjectNode();
         out.put("token", token.token());

@@ -46,6 +46,7 @@ public final class GitHttpBackend implements AutoCloseable {
   private final @Nullable String basicUser;
   private final @Nullable String bearerToken;
   private final @Nullable String remoteUser;
+  private final Map<String, String> extraEnvironment;
   private final ExecutorService threads;
   private final List<UpstreamRequest> requests = new ArrayList<>();
   private final Undertow server;
@@ -60,6 +61,7 @@ public final class GitHttpBackend implements AutoCloseable {
         builder.basicUser == null ? null : basicCredential(builder.basicUser, builder.password);
     this.bearerToken = builder.bearerToken;
     this.remoteUser = builder.remoteUser;
+    this.extraEnvironment = Map.copyOf(builder.extraEnvironment);
     this.threads =
         Executors.newCachedThreadPool(
             task -> {
@@ -221,6 +223,7 @@ public final class GitHttpBackend implements AutoCloseable {
     if (user != null) {
       env.put("REMOTE_USER", user);
     }
+    env.putAll(extraEnvironment);
     return env;
   }
 
@@ -262,10 +265,24 @@ public final class GitHttpBackend implements AutoCloseable {
     private @Nullable String password;
     private @Nullable String bearerToken;
     private @Nullable String remoteUser;
+    private final Map<String, String> extraEnvironment = new LinkedHashMap<>();
 
     private Builder() {}
 
     /** Serves the repositories under {@code folder} instead of a new temporary folder. */
+    /**
+     * Passes a git config setting to every http-backend process through {@code GIT_CONFIG_COUNT},
+     * where git treats it as command-line configuration: settings such as {@code
+     * uploadpack.packObjectsHook} that git reads only from protected configuration work.
+     */
+    public Builder config(String key, String value) {
+      int index = extraEnvironment.size() / 2;
+      extraEnvironment.put("GIT_CONFIG_KEY_" + index, key);
+      extraEnvironment.put("GIT_CONFIG_VALUE_" + index, value);
+      extraEnvironment.put("GIT_CONFIG_COUNT", String.valueOf(index + 1));
+      return this;
+    }
+
     public Builder root(Path folder) {
       if (!Files.isDirectory(folder)) {
         throw new IllegalArgumentException("root: " + folder + " (expected: an existing folder)");

@@ -134,10 +134,14 @@ final class HttpBackendCall {
     return retained.toString(StandardCharsets.UTF_8);
   }
 
+  /** Copies, flushing whenever git has nothing more ready, as a real server passes keep-alives. */
   private static void copy(InputStream from, OutputStream to) throws IOException {
     byte[] buffer = new byte[BUFFER_BYTES];
     for (int n; (n = from.read(buffer)) >= 0; ) {
       to.write(buffer, 0, n);
+      if (from.available() == 0) {
+        to.flush();
+      }
     }
   }
 

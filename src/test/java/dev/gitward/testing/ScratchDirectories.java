@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /** Temporary directories of the fixtures, deleted with their contents when the JVM exits. */
-final class ScratchDirectories {
+public final class ScratchDirectories {
   private static final List<Path> CREATED = new ArrayList<>();
 
   static {
@@ -20,7 +20,7 @@ final class ScratchDirectories {
   private ScratchDirectories() {}
 
   /** Creates a new directory under the system temporary directory. */
-  static Path create(String prefix) {
+  public static Path create(String prefix) {
     try {
       Path directory = Files.createTempDirectory(prefix);
       synchronized (CREATED) {

@@ -1,0 +1,163 @@
+package dev.gitward.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Gitward running as a separate JVM with its own heap limit, started from the test classpath with
+ * {@code gitward serve}, so that a test can hold it to a heap smaller than the data it moves.
+ */
+public final class GitwardProcess implements AutoCloseable {
+  private final Process process;
+  private final int port;
+  private final Path log;
+
+  private GitwardProcess(Process process, int port, Path log) {
+    this.process = process;
+    this.port = port;
+    this.log = log;
+  }
+
+  /**
+   * Starts {@code gitward serve} with {@code configYaml}, whose proxy listener must be {@code
+   * 127.0.0.1:PORT} with {@code PORT} replaced by a free port, and waits until it listens.
+   */
+  public static GitwardProcess start(Path directory, String maxHeap, String configYaml) {
+    try {
+      int port = freePort();
+      int adminPort = freePort();
+      Path config = directory.resolve("gitward.yaml");
+      Files.writeString(
+          config,
+          configYaml
+              .replace("PORT", String.valueOf(port))
+              .replace("ADMIN", String.valueOf(adminPort)));
+      Path log = directory.resolve("gitward.log");
+      List<String> command =
+          new ArrayList<>(
+              List.of(
+                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                  "-Xmx" + maxHeap,
+                  "-XX:+ExitOnOutOfMemoryError",
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  "dev.gitward.cli.Gitward",
+                  "serve",
+                  "--config",
+                  config.toString()));
+      Process process =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(log.toFile())
+              .start();
+      GitwardProcess gitward = new GitwardProcess(process, port, log);
+      gitward.awaitListening(Duration.ofSeconds(30));
+      return gitward;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  private void awaitListening(Duration limit) throws IOException {
+    Instant deadline = Instant.now().plus(limit);
+    while (Instant.now().isBefore(deadline)) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException(
+            "gitward exited with " + process.exitValue() + ":\n" + output());
+      }
+      try (Socket socket = new Socket()) {
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+        return;
+      } catch (IOException e) {
+        sleep(100);
+      }
+    }
+    close();
+    throw new IllegalStateException("gitward did not listen within " + limit + ":\n" + output());
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** Returns what the process printed so far. */
+  public String output() {
+    try {
+      return Files.exists(log) ? Files.readString(log) : "";
+    } catch (IOException e) {
+      return "(log unreadable: " + e + ")";
+    }
+  }
+
+  /**
+   * Returns the used heap in bytes after a full collection, read with {@code jcmd GC.heap_info}
+   * from the process itself.
+   */
+  public long usedHeapAfterGc() throws IOException, InterruptedException {
+    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+    run(jcmd.toString(), String.valueOf(pid()), "GC.run");
+    String info = run(jcmd.toString(), String.valueOf(pid()), "GC.heap_info");
+    java.util.regex.Matcher used =
+        java.util.regex.Pattern.compile("total (\\d+)K, used (\\d+)K").matcher(info);
+    long total = 0;
+    while (used.find()) {
+      total += Long.parseLong(used.group(2)) * 1024;
+    }
+    if (total == 0) {
+      throw new IllegalStateException("no heap figures in jcmd output:\n" + info);
+    }
+    return total;
+  }
+
+  private static String run(String... command) throws IOException, InterruptedException {
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes());
+    process.waitFor(30, TimeUnit.SECONDS);
+    return output;
+  }
+
+  @Override
+  public void close() {
+    process.destroy();
+    try {
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
