@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -65,8 +66,22 @@ final class MintCommand implements Callable<Integer> {
       names = "--format",
       defaultValue = "token",
       paramLabel = "FORMAT",
+      converter = FormatConverter.class,
       description = "token, json or git-config; default: ${DEFAULT-VALUE}")
   String format;
+
+  /** Parses {@code --format} in the help text's spelling, such as {@code git-config}. */
+  static final class FormatConverter implements CommandLine.ITypeConverter<Format> {
+    @Override
+    public Format convert(String value) {
+      try {
+        return Format.valueOf(value.toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(
+            value + " (expected: token, json or git-config)");
+      }
+    }
+  }
 
   @Override
   public Integer call() {
