@@ -10,6 +10,7 @@ import picocli.CommandLine.Mixin;
 
 /** {@code gitward check-config}: validates the config and prints the effective settings. */
 @Command(
+    mixinStandardHelpOptions = true,
     name = "check-config",
     description = "Validate the config file and print the effective settings, secrets masked.")
 final class CheckConfigCommand implements Callable<Integer> {

@@ -14,6 +14,7 @@ import picocli.CommandLine.Option;
 
 /** {@code gitward demo}: Gitward in front of an embedded Git host, with no setup. */
 @Command(
+    mixinStandardHelpOptions = true,
     name = "demo",
     description = "Run Gitward against an embedded Git host on loopback, with no setup.")
 final class DemoCommand implements Callable<Integer> {

@@ -11,7 +11,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code gitward keygen}: writes a new private signing key as a JWK file. */
-@Command(name = "keygen", description = "Write a new signing key (JWK, mode 0600).")
+@Command(
+    mixinStandardHelpOptions = true,
+    name = "keygen",
+    description = "Write a new signing key (JWK, mode 0600).")
 final class KeygenCommand implements Callable<Integer> {
   @Option(
       names = "--out",
@@ -39,11 +42,29 @@ final class KeygenCommand implements Callable<Integer> {
       return 2;
     }
     try {
+      Path parent = out.toAbsolutePath().getParent();
+      if (parent != null) {
+        java.nio.file.Files.createDirectories(parent);
+      }
       JWK key = SigningKeys.generateFile(out, alg, Clock.systemUTC());
       System.out.println("wrote " + alg + " key " + key.getKeyID() + " to " + out);
       return 0;
+    } catch (java.nio.file.FileAlreadyExistsException e) {
+      System.err.println(
+          "gitward: --out "
+              + out
+              + ": the file exists (expected: a new file;"
+              + " keys are never overwritten)");
+      return 1;
     } catch (IOException | IllegalArgumentException e) {
-      System.err.println("gitward: --out " + out + ": " + e.getMessage());
+      System.err.println(
+          "gitward: --out "
+              + out
+              + ": cannot be written ("
+              + e.getClass().getSimpleName()
+              + ": "
+              + e.getMessage()
+              + ")");
       return 1;
     }
   }

@@ -27,7 +27,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code gitward mint}: signs a task token offline with the config's signing key. */
-@Command(name = "mint", description = "Mint a task token with the configured signing key.")
+@Command(
+    mixinStandardHelpOptions = true,
+    name = "mint",
+    description = "Mint a task token with the configured signing key.")
 final class MintCommand implements Callable<Integer> {
   @Mixin ConfigOption config;
 
@@ -68,7 +71,14 @@ final class MintCommand implements Callable<Integer> {
       paramLabel = "FORMAT",
       converter = FormatConverter.class,
       description = "token, json or git-config; default: ${DEFAULT-VALUE}")
-  String format;
+  Format format;
+
+  /** The output of {@code gitward mint}. */
+  enum Format {
+    TOKEN,
+    JSON,
+    GIT_CONFIG
+  }
 
   /** Parses {@code --format} in the help text's spelling, such as {@code git-config}. */
   static final class FormatConverter implements CommandLine.ITypeConverter<Format> {
@@ -90,10 +100,6 @@ final class MintCommand implements Callable<Integer> {
       settings = config.load();
     } catch (ConfigException e) {
       return ConfigOption.report(e, System.err);
-    }
-    if (!List.of("token", "json", "git-config").contains(format)) {
-      System.err.println("gitward: --format " + format + " (expected: token, json or git-config)");
-      return 2;
     }
     try {
       List<Grant> grants = grants(settings);
@@ -170,10 +176,10 @@ final class MintCommand implements Callable<Integer> {
 
   private void print(GitwardConfig settings, List<Grant> grants, MintedToken token) {
     switch (format) {
-      case "token" -> System.out.println(token.token());
-      case "git-config" ->
+      case TOKEN -> System.out.println(token.token());
+      case GIT_CONFIG ->
           SandboxGitConfig.lines(settings, grants, token.token()).forEach(System.out::println);
-      default -> {
+      case JSON -> {
         ObjectMapper json = new ObjectMapper();
         ObjectNode out = json.createObjectNode();
         out.put("token", token.token());

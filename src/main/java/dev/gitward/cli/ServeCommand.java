@@ -10,7 +10,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /** {@code gitward serve}: runs the proxy and admin listeners until SIGTERM or SIGINT. */
-@Command(name = "serve", description = "Run the proxy and admin listeners.")
+@Command(
+    mixinStandardHelpOptions = true,
+    name = "serve",
+    description = "Run the proxy and admin listeners.")
 final class ServeCommand implements Callable<Integer> {
   @Mixin ConfigOption config;
 
