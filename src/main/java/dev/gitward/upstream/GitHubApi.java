@@ -111,7 +111,7 @@ final class GitHubApi implements AutoCloseable {
       return response;
     } catch (SocketTimeoutException e) {
       throw new CredentialUnavailableException(
-          "GitHub API " + call + " timed out after " + timeout.toSeconds() + " s");
+          "GitHub API " + call + " timed out after " + timeout.toMillis() + " ms");
     } catch (SSLException e) {
       throw new CredentialUnavailableException(
           "TLS verification of the GitHub API failed for " + call);

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import javax.net.ssl.SSLContext;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +47,7 @@ public final class GitHttpBackend implements AutoCloseable {
   private final @Nullable String basicUser;
   private final @Nullable String bearerToken;
   private final @Nullable String remoteUser;
+  private final @Nullable SSLContext tls;
   private final ExecutorService threads;
   private final List<UpstreamRequest> requests = new ArrayList<>();
   private final Undertow server;
@@ -60,6 +62,7 @@ public final class GitHttpBackend implements AutoCloseable {
         builder.basicUser == null ? null : basicCredential(builder.basicUser, builder.password);
     this.bearerToken = builder.bearerToken;
     this.remoteUser = builder.remoteUser;
+    this.tls = builder.tls;
     this.threads =
         Executors.newCachedThreadPool(
             task -> {
@@ -67,9 +70,14 @@ public final class GitHttpBackend implements AutoCloseable {
               thread.setDaemon(true);
               return thread;
             });
+    Undertow.Builder undertow = Undertow.builder();
+    if (tls == null) {
+      undertow.addHttpListener(0, "127.0.0.1");
+    } else {
+      undertow.addHttpsListener(0, "127.0.0.1", tls);
+    }
     this.server =
-        Undertow.builder()
-            .addHttpListener(0, "127.0.0.1")
+        undertow
             .setWorkerThreads(32)
             // Undertow 2.3 rejects request bodies over 2 MiB by default (DEFAULT_MAX_ENTITY_SIZE).
             .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, Long.MAX_VALUE)
@@ -102,7 +110,7 @@ public final class GitHttpBackend implements AutoCloseable {
 
   /** Returns the base URL without a trailing slash, such as {@code http://127.0.0.1:40123}. */
   public String baseUrl() {
-    return "http://127.0.0.1:" + port;
+    return (tls == null ? "http" : "https") + "://127.0.0.1:" + port;
   }
 
   /** Returns the URL of repository {@code name}, such as {@code owner/allowed.git}. */
@@ -262,8 +270,15 @@ public final class GitHttpBackend implements AutoCloseable {
     private @Nullable String password;
     private @Nullable String bearerToken;
     private @Nullable String remoteUser;
+    private @Nullable SSLContext tls;
 
     private Builder() {}
+
+    /** Serves HTTPS instead of HTTP, with the server certificate of {@code context}. */
+    public Builder https(SSLContext context) {
+      this.tls = context;
+      return this;
+    }
 
     /** Serves the repositories under {@code folder} instead of a new temporary folder. */
     public Builder root(Path folder) {
