@@ -22,7 +22,7 @@ public class CredentialUnavailableException extends Exception {
     this(message, false);
   }
 
-  /** Returns whether a retry can succeed later; the proxy then answers 503 instead of 502. */
+  /** Returns whether a retry can succeed later; the proxy then responds with 503 instead of 502. */
   public boolean temporary() {
     return temporary;
   }

@@ -34,7 +34,7 @@ final class GitHubApi implements AutoCloseable {
   /** Maximum size of an API response body that is read. */
   static final int MAX_RESPONSE_BYTES = 1024 * 1024;
 
-  /** The wait after a rate limit answer that carries neither retry-after nor a reset time. */
+  /** The wait after a rate limit response that carries neither retry-after nor a reset time. */
   static final Duration DEFAULT_BACKOFF = Duration.ofMinutes(1);
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -123,7 +123,7 @@ final class GitHubApi implements AutoCloseable {
 
   /**
    * Throws when GitHub rate-limits the app: 429, or 403 with {@code x-ratelimit-remaining: 0} or a
-   * {@code retry-after} header, as GitHub documents for primary and secondary rate limits.
+   * {@code retry-after} header, which covers GitHub's primary and secondary rate limits.
    */
   private void checkRateLimit(String call, Response response) throws RateLimitedException {
     boolean limited =
@@ -179,7 +179,11 @@ final class GitHubApi implements AutoCloseable {
 
   static CredentialUnavailableException malformed(String call, String problem) {
     return new CredentialUnavailableException(
-        "GitHub API " + call + " returned " + problem + " (expected: the documented JSON answer)");
+        "GitHub API "
+            + call
+            + " returned "
+            + problem
+            + " (expected: the documented JSON response)");
   }
 
   @Override
@@ -192,7 +196,7 @@ final class GitHubApi implements AutoCloseable {
     return "GitHubApi[" + base + "]";
   }
 
-  /** An API answer, read whole; the body is null when it exceeds {@link #MAX_RESPONSE_BYTES}. */
+  /** An API response, read whole; the body is null when it exceeds {@link #MAX_RESPONSE_BYTES}. */
   private record Response(int status, Map<String, String> headers, byte @Nullable [] body) {
     static Response read(ClassicHttpResponse response) throws IOException {
       Map<String, String> headers = new LinkedHashMap<>();

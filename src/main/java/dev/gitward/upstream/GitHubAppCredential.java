@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * <p>Each token is limited to the one repository that the request accesses, with {@code contents:
  * read} for a fetch or {@code contents: write} for a push, plus {@code metadata: read}. This is
  * narrower than all of a task's repositories on the upstream, so a token that leaked from one
- * transfer reaches no other repository; the cost is one mint per repository and permission.
+ * transfer reaches no other repository. The cost is one mint per repository and permission.
  *
  * <p>Tokens are cached by their exact scope and replaced once less than {@link #REFRESH_MARGIN} of
  * their life remains, so a transfer never starts on a token about to lapse. Any failure rejects the
@@ -134,7 +134,7 @@ public final class GitHubAppCredential implements UpstreamCredential {
               + e.getClass().getSimpleName()
               + ") (expected: a readable PEM private key of the GitHub App)");
     } catch (IllegalArgumentException e) {
-      throw new ConfigException(key + ": " + file + " holds " + e.getMessage());
+      throw new ConfigException(key + ": " + file + " is invalid: " + e.getMessage());
     }
   }
 

@@ -9,7 +9,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * Reads GitHub's answer to a token request and rejects any token whose scope differs from the
+ * Reads GitHub's response to a token request and rejects any token whose scope differs from the
  * request: other permissions, other repositories, or access to all of the installation's
  * repositories. A broader token is never used, because it would let one task reach another task's
  * repositories.
@@ -54,7 +54,8 @@ final class InstallationTokenReader {
     try {
       expiresAt = Instant.parse(expires.asText());
     } catch (DateTimeParseException e) {
-      throw GitHubApi.malformed(call, "expires_at " + expires.asText() + " that is no timestamp");
+      throw GitHubApi.malformed(
+          call, "an invalid expires_at " + expires.asText() + ", not an ISO-8601 timestamp");
     }
     if (!expiresAt.isAfter(now)) {
       throw GitHubApi.malformed(call, "a token that expired at " + expiresAt);

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A GitHub App upstream whose token endpoint fails: Gitward answers with a reason, logs a warning
+ * A GitHub App upstream whose token endpoint fails: Gitward responds with a reason, logs a warning
  * with the request id, and sends nothing to the git host.
  */
 class GitHubAppFailureTest {
@@ -80,13 +80,13 @@ class GitHubAppFailureTest {
         call + "timed out after 1000 ms" + operator,
         aResponse().withStatus(201).withBody("{}").withFixedDelay(3000));
     cases.put(
-        call + "returned invalid JSON (expected: the documented JSON answer)" + operator,
+        call + "returned invalid JSON (expected: the documented JSON response)" + operator,
         aResponse().withStatus(201).withBody("{\"token\": \"" + TOKEN + "\""));
     cases.put(
-        call + "returned no token (expected: the documented JSON answer)" + operator,
+        call + "returned no token (expected: the documented JSON response)" + operator,
         aResponse().withStatus(201).withBody("{\"expires_at\": \"" + expires + "\"}"));
     cases.put(
-        call + "returned no expires_at (expected: the documented JSON answer)" + operator,
+        call + "returned no expires_at (expected: the documented JSON response)" + operator,
         aResponse().withStatus(201).withBody("{\"token\": \"" + TOKEN + "\"}"));
     cases.put(
         call + "granted repositories [allowed, secret] (expected: exactly [allowed])" + operator,

@@ -23,8 +23,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * What an upstream answers never carries Gitward's credential further: redirects are not followed,
- * cookies and challenges are dropped, and a refused credential becomes a 502.
+ * No upstream response carries Gitward's credential further: redirects are not followed, cookies
+ * and challenges are dropped, and a refused credential becomes a 502.
  */
 class UpstreamSafetyTest {
   private static final String RIGHT_TOKEN = "right-canary-8d7e6f5a4b";

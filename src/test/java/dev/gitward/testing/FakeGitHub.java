@@ -95,7 +95,7 @@ public final class FakeGitHub implements AutoCloseable {
         + "      api-timeout: 1s\n";
   }
 
-  /** Answers the installation lookup of {@code owner/name} with {@link #INSTALLATION_ID}. */
+  /** Stubs the installation lookup of {@code owner/name} with {@link #INSTALLATION_ID}. */
   public void stubInstallation(String owner, String name) {
     server.stubFor(
         get(urlEqualTo("/repos/" + owner + "/" + name + "/installation"))
@@ -103,7 +103,7 @@ public final class FakeGitHub implements AutoCloseable {
   }
 
   /**
-   * Answers token requests for {@code contents: <contents>} with {@code token}, granted exactly as
+   * Stubs token requests for {@code contents: <contents>} with {@code token}, granted exactly as
    * requested for the named repositories.
    */
   public void stubToken(String contents, String token, Instant expiresAt, String... repositories) {
@@ -122,7 +122,7 @@ public final class FakeGitHub implements AutoCloseable {
         .withRequestBody(matchingJsonPath("$.permissions.contents", equalTo(contents)));
   }
 
-  /** Returns GitHub's answer to a token request, granted for {@code repositories}. */
+  /** Returns GitHub's response to a token request, granted for {@code repositories}. */
   public static String tokenJson(
       String token, Instant expiresAt, String contents, String... repositories) {
     String names =

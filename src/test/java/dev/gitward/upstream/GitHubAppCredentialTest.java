@@ -333,7 +333,8 @@ class GitHubAppCredentialTest {
             new String[] {"{\"token\": \"\"}", "a token of 0 characters"},
             new String[] {"{\"token\": \"" + TOKEN + "\"}", "no expires_at"},
             new String[] {
-              "{\"token\": \"" + TOKEN + "\", \"expires_at\": \"tomorrow\"}", "no timestamp"
+              "{\"token\": \"" + TOKEN + "\", \"expires_at\": \"tomorrow\"}",
+              "not an ISO-8601 timestamp"
             },
             new String[] {
               FakeGitHub.tokenJson(TOKEN, clock.instant().minusSeconds(1), "read", "allowed"),
@@ -494,7 +495,7 @@ class GitHubAppCredentialTest {
     byte[] small = generator.generateKeyPair().getPrivate().getEncoded();
     List<String[]> cases =
         List.of(
-            new String[] {"not a key\n", "holds no PEM private key"},
+            new String[] {"not a key\n", "is invalid: no PEM private key"},
             new String[] {
               "-----BEGIN RSA PRIVATE KEY-----\nQQ=Q\n-----END RSA PRIVATE KEY-----\n",
               "PEM body is not valid Base64"
