@@ -1,6 +1,7 @@
 package dev.gitward.config;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 
 /** How Gitward authenticates to an upstream, under {@code upstreams.NAME.credentials}. */
@@ -25,8 +26,10 @@ public sealed interface CredentialSettings {
    * @param appId the app's numeric id
    * @param privateKeyFile the app's PEM private key
    * @param installationId the installation, or empty to look it up per repository
+   * @param apiTimeout the maximum time for one REST API call, from connecting to the last byte
    */
-  record GitHubApp(long appId, Path privateKeyFile, Optional<Long> installationId)
+  record GitHubApp(
+      long appId, Path privateKeyFile, Optional<Long> installationId, Duration apiTimeout)
       implements CredentialSettings {}
 
   /** How a static token travels in the {@code Authorization} header. */

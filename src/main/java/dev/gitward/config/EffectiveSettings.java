@@ -106,7 +106,9 @@ public final class EffectiveSettings {
           + " private-key-file="
           + app.privateKeyFile()
           + " installation-id="
-          + app.installationId().map(Object::toString).orElse("per" + " repository");
+          + app.installationId().map(Object::toString).orElse("per" + " repository")
+          + " api-timeout="
+          + app.apiTimeout();
     }
     return "none";
   }

@@ -54,13 +54,35 @@ final class UpstreamReader {
         new UpstreamSettings(
             name,
             url.get(),
-            reader.httpUrl(node, key, "api-url"),
+            apiUrl(reader, key, node, url.get(), credentials),
             reader.bool(node, key, "case-insensitive", false),
             credentials,
             readPushOptions(reader, key + ".push-options", node.get("push-options")),
             reader.path(tls, key + ".tls", "ca-file"),
             connect,
             readIdle));
+  }
+
+  /**
+   * Returns the REST API base URL. A GitHub App on {@code https://github.com} defaults to {@code
+   * https://api.github.com}; on any other host the URL cannot be guessed, so it is required.
+   */
+  private static Optional<URI> apiUrl(
+      ConfigReader reader, String key, JsonNode node, URI url, CredentialSettings credentials) {
+    Optional<URI> apiUrl = reader.httpUrl(node, key, "api-url");
+    if (apiUrl.isPresent()
+        || node.has("api-url")
+        || !(credentials instanceof CredentialSettings.GitHubApp)) {
+      return apiUrl;
+    }
+    if ("https".equals(url.getScheme()) && "github.com".equalsIgnoreCase(url.getHost())) {
+      return Optional.of(URI.create("https://api.github.com"));
+    }
+    reader.problem(
+        key + ".api-url",
+        "missing (expected: the REST API base URL of this GitHub host, such as"
+            + " https://HOST/api/v3 for GitHub Enterprise Server)");
+    return Optional.empty();
   }
 
   private static JsonNode child(ConfigReader reader, JsonNode node, String key, String name) {
@@ -153,7 +175,8 @@ final class UpstreamReader {
   }
 
   private static CredentialSettings readGitHubApp(ConfigReader reader, String key, JsonNode node) {
-    reader.checkKeys(node, key, Set.of("type", "app-id", "private-key-file", "installation-id"));
+    reader.checkKeys(
+        node, key, Set.of("type", "app-id", "private-key-file", "installation-id", "api-timeout"));
     long appId =
         positiveLong(
             reader,
@@ -166,7 +189,13 @@ final class UpstreamReader {
     Optional<String> installation = reader.string(node, key, "installation-id");
     Optional<Long> installationId =
         installation.map(text -> positiveLong(reader, key + ".installation-id", Optional.of(text)));
-    return new CredentialSettings.GitHubApp(appId, privateKey.orElse(Path.of("")), installationId);
+    Duration apiTimeout =
+        ConfigLoader.positive(
+            reader,
+            key + ".api-timeout",
+            reader.duration(node, key, "api-timeout", Duration.ofSeconds(10)));
+    return new CredentialSettings.GitHubApp(
+        appId, privateKey.orElse(Path.of("")), installationId, apiTimeout);
   }
 
   private static long positiveLong(ConfigReader reader, String key, Optional<String> text) {

@@ -130,10 +130,14 @@ final class Forwarder {
           outgoing.upstream().name(),
           e.getMessage());
       throw new ProxyRejection(
-          503,
+          e.temporary() ? 503 : 502,
           "no upstream credential for "
               + outgoing.repository()
-              + " could be obtained; try again later");
+              + ": "
+              + e.getMessage()
+              + (e.temporary()
+                  ? "; try again later"
+                  : "; the operator must check upstreams." + outgoing.upstream().name()));
     }
     HeaderMap client = exchange.getRequestHeaders();
     String userAgent = client.getFirst(Headers.USER_AGENT);

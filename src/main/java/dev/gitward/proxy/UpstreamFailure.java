@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
+import javax.net.ssl.SSLException;
 import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.apache.hc.client5.http.HttpHostConnectException;
 
@@ -57,6 +58,17 @@ final class UpstreamFailure {
   static ProxyRejection forException(IOException error, String upstream, String repository) {
     if (error instanceof ConnectTimeoutException || error instanceof SocketTimeoutException) {
       return new ProxyRejection(504, "upstream " + upstream + " timed out for " + repository);
+    }
+    if (error instanceof SSLException) {
+      return new ProxyRejection(
+          502,
+          "TLS verification failed for upstream "
+              + upstream
+              + " ("
+              + repository
+              + "); the operator must check upstreams."
+              + upstream
+              + ".tls.ca-file");
     }
     if (error instanceof HttpHostConnectException
         || error instanceof ConnectException

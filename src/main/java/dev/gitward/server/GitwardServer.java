@@ -74,7 +74,7 @@ public final class GitwardServer implements AutoCloseable {
     RevocationList revocations = new LocalRevocationList(clock);
     JwtTokenVerifier verifier = new JwtTokenVerifier(config.tokens(), keys, clock, revocations);
     TokenMinter minter = new TokenMinter(config.tokens(), keys, clock);
-    Map<String, Upstream> upstreams = Upstreams.create(config.upstreams(), environment);
+    Map<String, Upstream> upstreams = Upstreams.create(config.upstreams(), environment, clock);
     Path spool = Path.of(System.getProperty("java.io.tmpdir"));
     HttpHandler git =
         new GitProxyHandler(

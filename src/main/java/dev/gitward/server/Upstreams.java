@@ -4,10 +4,12 @@ import dev.gitward.config.ConfigException;
 import dev.gitward.config.CredentialSettings;
 import dev.gitward.config.UpstreamSettings;
 import dev.gitward.upstream.AnonymousCredential;
+import dev.gitward.upstream.GitHubAppCredential;
 import dev.gitward.upstream.StaticCredential;
 import dev.gitward.upstream.Upstream;
 import dev.gitward.upstream.UpstreamClient;
 import dev.gitward.upstream.UpstreamCredential;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -16,12 +18,12 @@ final class Upstreams {
   private Upstreams() {}
 
   static Map<String, Upstream> create(
-      Map<String, UpstreamSettings> settings, Map<String, String> environment)
+      Map<String, UpstreamSettings> settings, Map<String, String> environment, Clock clock)
       throws ConfigException {
     Map<String, Upstream> upstreams = new LinkedHashMap<>();
     try {
       for (UpstreamSettings upstream : settings.values()) {
-        UpstreamCredential credential = credential(upstream, environment);
+        UpstreamCredential credential = credential(upstream, environment, clock);
         upstreams.put(
             upstream.name(), new Upstream(upstream, credential, UpstreamClient.create(upstream)));
       }
@@ -33,15 +35,15 @@ final class Upstreams {
   }
 
   private static UpstreamCredential credential(
-      UpstreamSettings upstream, Map<String, String> environment) throws ConfigException {
+      UpstreamSettings upstream, Map<String, String> environment, Clock clock)
+      throws ConfigException {
     String key = "upstreams." + upstream.name() + ".credentials";
     CredentialSettings credentials = upstream.credentials();
     if (credentials instanceof CredentialSettings.Static fixed) {
       return StaticCredential.load(key, fixed, environment);
     }
-    if (credentials instanceof CredentialSettings.GitHubApp) {
-      throw new ConfigException(
-          key + ".type: github-app is not available in this build" + " (expected: static or none)");
+    if (credentials instanceof CredentialSettings.GitHubApp app) {
+      return GitHubAppCredential.create(key, upstream, app, clock);
     }
     return new AnonymousCredential();
   }

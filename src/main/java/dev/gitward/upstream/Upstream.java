@@ -33,5 +33,6 @@ public record Upstream(
   @Override
   public void close() {
     client.close();
+    credential.close();
   }
 }

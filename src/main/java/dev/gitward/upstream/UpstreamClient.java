@@ -5,6 +5,7 @@ import dev.gitward.config.UpstreamSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.time.Duration;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
 import org.apache.hc.client5.http.classic.methods.HttpGet;
@@ -44,6 +45,15 @@ public final class UpstreamClient implements AutoCloseable {
 
   /** Creates the client of {@code settings}. */
   public static UpstreamClient create(UpstreamSettings settings) throws ConfigException {
+    return create(settings, settings.connectTimeout(), settings.readIdleTimeout());
+  }
+
+  /**
+   * Creates a client that trusts what {@code settings} trusts, with other timeouts, such as for the
+   * host's REST API.
+   */
+  static UpstreamClient create(UpstreamSettings settings, Duration connect, Duration readIdle)
+      throws ConfigException {
     String key = "upstreams." + settings.name() + ".tls.ca-file";
     SSLContext tls =
         settings.caFile().isPresent()
@@ -54,8 +64,8 @@ public final class UpstreamClient implements AutoCloseable {
             .setTlsSocketStrategy(new DefaultClientTlsStrategy(tls))
             .setDefaultConnectionConfig(
                 ConnectionConfig.custom()
-                    .setConnectTimeout(Timeout.of(settings.connectTimeout()))
-                    .setSocketTimeout(Timeout.of(settings.readIdleTimeout()))
+                    .setConnectTimeout(Timeout.of(connect))
+                    .setSocketTimeout(Timeout.of(readIdle))
                     .setTimeToLive(TimeValue.ofMinutes(5))
                     .setValidateAfterInactivity(TimeValue.ofSeconds(2))
                     .build())
@@ -75,7 +85,7 @@ public final class UpstreamClient implements AutoCloseable {
                 RequestConfig.custom()
                     .setRedirectsEnabled(false)
                     .setExpectContinueEnabled(false)
-                    .setResponseTimeout(Timeout.of(settings.readIdleTimeout()))
+                    .setResponseTimeout(Timeout.of(readIdle))
                     .build())
             .evictIdleConnections(TimeValue.ofSeconds(30))
             .build();

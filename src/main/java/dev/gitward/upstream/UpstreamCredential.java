@@ -7,7 +7,7 @@ import java.util.Optional;
  * The real credential that Gitward attaches to a forwarded request. Implementations mask the secret
  * in {@code toString}.
  */
-public interface UpstreamCredential {
+public interface UpstreamCredential extends AutoCloseable {
   /**
    * Returns the {@code Authorization} header value for a request on {@code repository}, or empty
    * for an anonymous upstream.
@@ -23,4 +23,8 @@ public interface UpstreamCredential {
   default boolean isReady() {
     return true;
   }
+
+  /** Releases the source's resources, such as the API client of a GitHub App. */
+  @Override
+  default void close() {}
 }

@@ -34,7 +34,7 @@ class SecretCanaryTest {
   void secrets_neverInLogsOrResponses() throws Exception {
     List<String> seen = new ArrayList<>();
     List<String> secrets = new ArrayList<>(List.of(UPSTREAM_TOKEN, BOGUS_TOKEN));
-    try (LogCapture logs = new LogCapture();
+    try (LogCapture logs = LogCapture.start();
         GitwardFixture fixture = GitwardFixture.builder().upstreamToken(UPSTREAM_TOKEN).start()) {
       String token = fixture.tokenT();
       String reader = fixture.tokenR();
@@ -84,7 +84,7 @@ class SecretCanaryTest {
 
   @Test
   void logCapture_seesProxyDecisions() throws Exception {
-    try (LogCapture logs = new LogCapture();
+    try (LogCapture logs = LogCapture.start();
         GitwardFixture fixture = GitwardFixture.start()) {
       String token = fixture.mint("task-logged", List.of(fetch(ALLOWED)));
       GitResult result =

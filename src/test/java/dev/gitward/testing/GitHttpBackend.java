@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import javax.net.ssl.SSLContext;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +48,7 @@ public final class GitHttpBackend implements AutoCloseable {
   private final @Nullable String bearerToken;
   private final @Nullable String remoteUser;
   private final Map<String, String> extraEnvironment;
+  private final @Nullable SSLContext tls;
   private final ExecutorService threads;
   private final List<UpstreamRequest> requests = new ArrayList<>();
   private final Undertow server;
@@ -62,6 +64,7 @@ public final class GitHttpBackend implements AutoCloseable {
     this.bearerToken = builder.bearerToken;
     this.remoteUser = builder.remoteUser;
     this.extraEnvironment = Map.copyOf(builder.extraEnvironment);
+    this.tls = builder.tls;
     this.threads =
         Executors.newCachedThreadPool(
             task -> {
@@ -69,9 +72,14 @@ public final class GitHttpBackend implements AutoCloseable {
               thread.setDaemon(true);
               return thread;
             });
+    Undertow.Builder undertow = Undertow.builder();
+    if (tls == null) {
+      undertow.addHttpListener(0, "127.0.0.1");
+    } else {
+      undertow.addHttpsListener(0, "127.0.0.1", tls);
+    }
     this.server =
-        Undertow.builder()
-            .addHttpListener(0, "127.0.0.1")
+        undertow
             .setWorkerThreads(32)
             // Undertow 2.3 rejects request bodies over 2 MiB by default (DEFAULT_MAX_ENTITY_SIZE).
             .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, Long.MAX_VALUE)
@@ -104,7 +112,7 @@ public final class GitHttpBackend implements AutoCloseable {
 
   /** Returns the base URL without a trailing slash, such as {@code http://127.0.0.1:40123}. */
   public String baseUrl() {
-    return "http://127.0.0.1:" + port;
+    return (tls == null ? "http" : "https") + "://127.0.0.1:" + port;
   }
 
   /** Returns the URL of repository {@code name}, such as {@code owner/allowed.git}. */
@@ -266,8 +274,15 @@ public final class GitHttpBackend implements AutoCloseable {
     private @Nullable String bearerToken;
     private @Nullable String remoteUser;
     private final Map<String, String> extraEnvironment = new LinkedHashMap<>();
+    private @Nullable SSLContext tls;
 
     private Builder() {}
+
+    /** Serves HTTPS instead of HTTP, with the server certificate of {@code context}. */
+    public Builder https(SSLContext context) {
+      this.tls = context;
+      return this;
+    }
 
     /** Serves the repositories under {@code folder} instead of a new temporary folder. */
     /**
@@ -283,6 +298,7 @@ public final class GitHttpBackend implements AutoCloseable {
       return this;
     }
 
+    /** Serves the repositories under {@code folder} instead of a new temporary folder. */
     public Builder root(Path folder) {
       if (!Files.isDirectory(folder)) {
         throw new IllegalArgumentException("root: " + folder + " (expected: an existing folder)");

@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import javax.net.ssl.SSLContext;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A real Gitward in front of a real {@code git http-backend}, both on loopback: the upstream {@code
@@ -58,6 +60,12 @@ public final class GitwardFixture implements AutoCloseable {
     private String extraYaml = "";
     private String upstreamExtraYaml = "";
     private Optional<String> upstreamToken = Optional.empty();
+    private Optional<String> credentialsYaml = Optional.empty();
+    private String otherUpstreamsYaml = "";
+    private final Map<String, String> environment = new HashMap<>();
+    private @Nullable String basicUser;
+    private @Nullable String basicPassword;
+    private @Nullable SSLContext upstreamTls;
     private Clock clock = Clock.systemUTC();
     private JWSAlgorithm algorithm = JWSAlgorithm.EdDSA;
 
@@ -76,6 +84,40 @@ public final class GitwardFixture implements AutoCloseable {
     /** Makes the upstream require Basic {@code x-access-token:token}, configured as static. */
     public Builder upstreamToken(String token) {
       this.upstreamToken = Optional.of(token);
+      return this;
+    }
+
+    /**
+     * Makes the upstream require Basic {@code user:password} without configuring a credential, so
+     * that {@link #credentialsYaml} decides what Gitward sends.
+     */
+    public Builder requireUpstreamBasic(String user, String password) {
+      this.basicUser = user;
+      this.basicPassword = password;
+      return this;
+    }
+
+    /** Replaces the {@code credentials:} block of {@code local}, indented by four spaces. */
+    public Builder credentialsYaml(String text) {
+      this.credentialsYaml = Optional.of(text);
+      return this;
+    }
+
+    /** Appends further entries under {@code upstreams:}, each indented by two spaces. */
+    public Builder otherUpstreamsYaml(String text) {
+      this.otherUpstreamsYaml = text;
+      return this;
+    }
+
+    /** Adds a variable to the environment that Gitward reads credentials from. */
+    public Builder environment(String name, String value) {
+      this.environment.put(name, value);
+      return this;
+    }
+
+    /** Serves the upstream over HTTPS with the certificate of {@code tls}. */
+    public Builder upstreamTls(SSLContext tls) {
+      this.upstreamTls = tls;
       return this;
     }
 
@@ -98,11 +140,18 @@ public final class GitwardFixture implements AutoCloseable {
         repositories.createSecret();
         GitHttpBackend.Builder backend = GitHttpBackend.builder().root(root);
         upstreamToken.ifPresent(token -> backend.requireBasicAuth("x-access-token", token));
+        if (basicUser != null) {
+          backend.requireBasicAuth(basicUser, basicPassword);
+        }
+        if (upstreamTls != null) {
+          backend.https(upstreamTls);
+        }
         GitHttpBackend upstream = backend.start();
         Path key = directory.resolve("signing.jwk");
         SigningKeys.generateFile(key, algorithm, Clock.systemUTC());
         Map<String, String> environment = new HashMap<>(System.getenv());
         upstreamToken.ifPresent(token -> environment.put("GITWARD_TEST_UPSTREAM_TOKEN", token));
+        environment.putAll(this.environment);
         GitwardConfig config = new ConfigLoader(environment).parse(yaml(key, upstream), "fixture");
         GitwardServer server = GitwardServer.start(config, environment, clock);
         return new GitwardFixture(directory, upstream, repositories, server);
@@ -114,9 +163,9 @@ public final class GitwardFixture implements AutoCloseable {
     private String yaml(Path key, GitHttpBackend upstream) {
       String credentials =
           upstreamToken.isPresent()
-              ? "      type: static\n      username: x-access-token\n"
+              ? "    credentials:\n      type: static\n      username: x-access-token\n"
                   + "      token-env: GITWARD_TEST_UPSTREAM_TOKEN\n"
-              : "      type: none\n";
+              : "    credentials:\n      type: none\n";
       return "proxy:\n  listen: 127.0.0.1:0\n  drain-timeout: 2s\nadmin:\n  listen: 127.0.0.1:0\n"
           + "tokens:\n  keys:\n    - file: "
           + key
@@ -126,9 +175,9 @@ public final class GitwardFixture implements AutoCloseable {
           + ":\n    url: "
           + upstream.baseUrl()
           + "\n"
-          + "    credentials:\n"
-          + credentials
+          + credentialsYaml.orElse(credentials)
           + upstreamExtraYaml
+          + otherUpstreamsYaml
           + extraYaml;
     }
   }

@@ -9,41 +9,59 @@ import java.util.List;
 import org.slf4j.LoggerFactory;
 
 /**
- * Captures every log event of the process at DEBUG and above, with its formatted message and stack
- * trace, so a test can search them for secrets.
+ * Captures every log event that reaches the root logger, with the root and Gitward's own loggers
+ * lowered to DEBUG while the capture lasts, so that third-party debug output is searched too.
  */
 public final class LogCapture implements AutoCloseable {
-  private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-  private final Logger gitward = (Logger) LoggerFactory.getLogger("dev.gitward");
-  private final Level previousRootLevel = root.getLevel();
-  private final Level previousGitwardLevel = gitward.getLevel();
   private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+  private final Logger root = (Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
+  private final Logger gitward = (Logger) LoggerFactory.getLogger("dev.gitward");
+  private final Level previous;
+  private final Level previousRoot;
 
-  public LogCapture() {
+  private LogCapture() {
+    previous = gitward.getLevel();
+    previousRoot = root.getLevel();
+    root.setLevel(Level.DEBUG);
     appender.start();
     root.addAppender(appender);
-    root.setLevel(Level.DEBUG);
     gitward.setLevel(Level.DEBUG);
   }
 
-  /** Returns every captured line: the formatted message, then any stack trace. */
+  public static LogCapture start() {
+    return new LogCapture();
+  }
+
+  /** Returns each captured event as its level, logger, message and stack trace. */
   public List<String> lines() {
-    synchronized (appender.list) {
+    synchronized (appender) {
+      return appender.list.stream().map(LogCapture::render).toList();
+    }
+  }
+
+  /** Returns the captured events at {@code level}, as {@link #lines} renders them. */
+  public List<String> lines(Level level) {
+    synchronized (appender) {
       return appender.list.stream()
-          .map(
-              event ->
-                  event.getFormattedMessage()
-                      + (event.getThrowableProxy() == null
-                          ? ""
-                          : "\n" + ThrowableProxyUtil.asString(event.getThrowableProxy())))
+          .filter(event -> event.getLevel().equals(level))
+          .map(LogCapture::render)
           .toList();
     }
+  }
+
+  private static String render(ILoggingEvent event) {
+    String line =
+        event.getLevel() + " " + event.getLoggerName() + " " + event.getFormattedMessage();
+    return event.getThrowableProxy() == null
+        ? line
+        : line + "\n" + ThrowableProxyUtil.asString(event.getThrowableProxy());
   }
 
   @Override
   public void close() {
     root.detachAppender(appender);
-    root.setLevel(previousRootLevel);
-    gitward.setLevel(previousGitwardLevel);
+    gitward.setLevel(previous);
+    root.setLevel(previousRoot);
+    appender.stop();
   }
 }
