@@ -10,12 +10,12 @@ import com.nimbusds.jose.JWSObject;
 import dev.gitward.testing.GitClient;
 import dev.gitward.testing.GitResult;
 import dev.gitward.testing.GitwardFixture;
-import dev.gitward.testing.ScratchDirectories;
 import dev.gitward.token.SigningKeys;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The rotation procedure of docs/key-rotation.md, each step a restart with a new key list. */
 class KeyRotationTest {
@@ -29,8 +29,7 @@ class KeyRotationTest {
   }
 
   @Test
-  void rotation_oldTokensWorkUntilOldKeyRemoved() throws Exception {
-    Path directory = ScratchDirectories.create("key-rotation");
+  void rotation_oldTokensWorkUntilOldKeyRemoved(@TempDir Path directory) throws Exception {
     Path oldKey = directory.resolve("old.jwk");
     Path newKey = directory.resolve("new.jwk");
     String oldKeyId =
