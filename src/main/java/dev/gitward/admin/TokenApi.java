@@ -54,7 +54,7 @@ public final class TokenApi {
 
   /**
    * Adds the token routes to the admin listener's {@code routes}. Without {@code secret}, minting
-   * and revocation answer 401 and a WARN says how to enable them.
+   * and revocation return 401, and a WARN at start names the settings that enable them.
    */
   public static void register(
       RoutingHandler routes,
@@ -66,7 +66,7 @@ public final class TokenApi {
       Optional<AdminSecret> secret) {
     TokenApi api = new TokenApi(config, minter, keys, revocations, clock);
     if (secret.isEmpty()) {
-      log.warn("{}; minting and revocation answer 401", BearerAuthHandler.DISABLED);
+      log.warn("{}; minting and revocation return 401", BearerAuthHandler.DISABLED);
     }
     routes.post("/v1/tokens", authorized(secret, api::mint));
     routes.post("/v1/revocations", authorized(secret, api::revoke));

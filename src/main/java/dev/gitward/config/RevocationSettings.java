@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * Where revocations are kept, under {@code revocations:}.
+ * The revocation store settings, under {@code revocations:}.
  *
  * @param redis the Redis server that replicas share revocations through; empty keeps them in this
  *     process only

@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * gitward:revoked:jti:<jti>} with the {@code until} instant in epoch milliseconds as value and as
  * {@code PX} expiry, appended to the stream {@code gitward:revocations} and published on the
  * channel of the same name. Each replica applies published revocations at once and also reads the
- * stream every {@link #POLL_INTERVAL}, so it sees a revocation within one second even when a
+ * stream every {@link #POLL_INTERVAL}, so it rejects a revoked token within one second even when a
  * message was lost. After start and after each outage it reloads every key with {@code SCAN}.
  *
  * <p>{@link #isRevoked} never waits for Redis. While Redis is unreachable it throws {@link
