@@ -40,6 +40,17 @@ public final class SandboxGitConfig {
     return lines;
   }
 
+  /**
+   * Returns a {@code git config --global} line that installs a credential helper for Gitward's URL
+   * that answers with {@code token}, an alternative to the {@code extraHeader} line for clients
+   * that send credentials only after a 401 challenge.
+   */
+  public static String credentialHelperLine(GitwardConfig config, String token) {
+    String base = withSlash(config.proxy().publicUrl().toString());
+    String helper = "!f() { echo username=gitward; echo password=" + token + "; }; f";
+    return "git config --global credential." + quote(base) + ".helper " + quote(helper);
+  }
+
   private static String withSlash(String url) {
     return url.endsWith("/") ? url : url + "/";
   }

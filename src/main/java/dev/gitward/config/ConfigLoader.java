@@ -75,7 +75,10 @@ public final class ConfigLoader {
   }
 
   private static GitwardConfig read(ConfigReader reader, JsonNode root) {
-    reader.checkKeys(root, "", Set.of("proxy", "admin", "tokens", "upstreams", "audit", "limits"));
+    reader.checkKeys(
+        root,
+        "",
+        Set.of("proxy", "admin", "tokens", "upstreams", "audit", "limits", "revocations"));
     Limits limits = readLimits(reader, section(reader, root, "limits"));
     return new GitwardConfig(
         readProxy(reader, section(reader, root, "proxy")),
@@ -83,7 +86,8 @@ public final class ConfigLoader {
         readTokens(reader, section(reader, root, "tokens")),
         readUpstreams(reader, section(reader, root, "upstreams")),
         readAudit(reader, section(reader, root, "audit")),
-        limits);
+        limits,
+        RevocationReader.read(reader, section(reader, root, "revocations")));
   }
 
   private static JsonNode section(ConfigReader reader, JsonNode parent, String name) {

@@ -44,6 +44,15 @@ public final class EffectiveSettings {
     lines.add("tokens.max-size: " + tokens.maxTokenBytes());
     lines.add("tokens.max-grants: " + tokens.maxGrants());
     config.upstreams().values().forEach(upstream -> upstream(lines, upstream, environment));
+    RevocationSettings revocations = config.revocations();
+    lines.add(
+        "revocations.redis: "
+            + revocations
+                .redis()
+                .map(uri -> uri.getScheme() + "://" + uri.getHost() + ":" + uri.getPort())
+                .orElse("none (revocations stay in this process)"));
+    lines.add("revocations.on-unavailable: " + revocations.onUnavailable().configName());
+    lines.add("revocations.serve-known-for: " + revocations.serveKnownFor());
     lines.add("audit.file: " + config.audit().file().map(Object::toString).orElse("- (stdout)"));
     Limits limits = config.limits();
     lines.add(

@@ -10,7 +10,8 @@ public record GitwardConfig(
     TokenSettings tokens,
     Map<String, UpstreamSettings> upstreams,
     AuditSettings audit,
-    Limits limits) {
+    Limits limits,
+    RevocationSettings revocations) {
   public GitwardConfig {
     upstreams = Map.copyOf(upstreams);
   }

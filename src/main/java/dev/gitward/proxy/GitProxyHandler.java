@@ -195,6 +195,10 @@ public final class GitProxyHandler implements HttpHandler {
     try {
       return verifier.verify(token);
     } catch (TokenRejectedException e) {
+      if (e.reason() == TokenRejectedException.Reason.REVOCATION_UNAVAILABLE) {
+        // The token may be valid, so the client gets a retryable error and no challenge.
+        throw new ProxyRejection(503, "task token not checked: " + e.getMessage());
+      }
       throw ProxyRejection.unauthorized("task token rejected: " + e.getMessage());
     }
   }

@@ -1,5 +1,6 @@
 package dev.gitward.server;
 
+import dev.gitward.admin.AdminSecret;
 import dev.gitward.admin.TokenApi;
 import dev.gitward.config.ConfigException;
 import dev.gitward.config.GitwardConfig;
@@ -9,6 +10,7 @@ import dev.gitward.proxy.GitProxyHandler;
 import dev.gitward.token.JwtTokenVerifier;
 import dev.gitward.token.KeyRing;
 import dev.gitward.token.LocalRevocationList;
+import dev.gitward.token.RedisRevocationList;
 import dev.gitward.token.RevocationList;
 import dev.gitward.token.TokenMinter;
 import dev.gitward.upstream.Upstream;
@@ -24,6 +26,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xnio.Options;
@@ -71,7 +74,8 @@ public final class GitwardServer implements AutoCloseable {
   public static GitwardServer start(
       GitwardConfig config, Map<String, String> environment, Clock clock) throws ConfigException {
     KeyRing keys = loadKeys(config);
-    RevocationList revocations = new LocalRevocationList(clock);
+    Optional<AdminSecret> adminSecret = AdminSecret.load(config.admin(), environment);
+    RevocationList revocations = revocationList(config, clock);
     JwtTokenVerifier verifier = new JwtTokenVerifier(config.tokens(), keys, clock, revocations);
     TokenMinter minter = new TokenMinter(config.tokens(), keys, clock);
     Map<String, Upstream> upstreams = Upstreams.create(config.upstreams(), environment, clock);
@@ -84,7 +88,7 @@ public final class GitwardServer implements AutoCloseable {
     Undertow proxy = proxyListener(config, shutdown);
     RoutingHandler routes = Handlers.routing();
     HealthApi.register(routes);
-    TokenApi.register(routes, config, minter, keys, revocations, clock);
+    TokenApi.register(routes, config, minter, keys, revocations, clock, adminSecret);
     Undertow admin = adminListener(config, routes);
     try {
       start(proxy, "proxy.listen", config.proxy().listen());
@@ -92,6 +96,7 @@ public final class GitwardServer implements AutoCloseable {
     } catch (ConfigException e) {
       proxy.stop();
       upstreams.values().forEach(Upstream::close);
+      closeRevocations(revocations);
       throw e;
     }
     GitwardServer server =
@@ -102,6 +107,23 @@ public final class GitwardServer implements AutoCloseable {
         upstreams.keySet(),
         server.adminAddress());
     return server;
+  }
+
+  private static RevocationList revocationList(GitwardConfig config, Clock clock) {
+    if (config.revocations().redis().isEmpty()) {
+      return new LocalRevocationList(clock);
+    }
+    return RedisRevocationList.start(config.revocations(), clock);
+  }
+
+  private static void closeRevocations(RevocationList revocations) {
+    if (revocations instanceof AutoCloseable closeable) {
+      try {
+        closeable.close();
+      } catch (Exception e) {
+        log.warn("closing the revocation list failed", e);
+      }
+    }
   }
 
   private static void start(Undertow listener, String key, HostPort address)
@@ -208,6 +230,7 @@ public final class GitwardServer implements AutoCloseable {
     proxy.stop();
     admin.stop();
     upstreams.values().forEach(Upstream::close);
+    closeRevocations(revocations);
     log.info("proxy stopped");
   }
 }

@@ -22,6 +22,14 @@ public interface RevocationList {
   void revokeTokenId(String tokenId, Instant until) throws RevocationUnavailableException;
 
   /**
+   * Returns whether verification can rely on this list now; a shared store returns {@code false}
+   * while it is unreachable. A readiness probe takes a replica out of rotation on {@code false}.
+   */
+  default boolean isReady() {
+    return true;
+  }
+
+  /**
    * Returns the latest time at which a token issued before {@code now} could still verify: {@code
    * now + maxTtl + 2 * clockSkew}. One skew allows for {@code iat} up to one skew in the future,
    * the other for {@code exp} being accepted up to one skew in the past. A revocation by task lasts

@@ -22,7 +22,7 @@ import java.nio.charset.StandardCharsets;
  * the error can name the duplicated member. Error messages never quote the input beyond a
  * duplicated member name, which callers pass through {@link ClientText}.
  */
-final class StrictJsonReader {
+public final class StrictJsonReader {
   /** Maximum nesting of objects and arrays, well above the three levels that a token needs. */
   static final int MAX_DEPTH = 16;
 
@@ -40,7 +40,7 @@ final class StrictJsonReader {
    * @throws InvalidJsonException when the bytes are not UTF-8, not one JSON object, or contain a
    *     duplicate member name
    */
-  static ObjectNode readObject(byte[] utf8) throws InvalidJsonException {
+  public static ObjectNode readObject(byte[] utf8) throws InvalidJsonException {
     String text = decodeUtf8(utf8);
     try (JsonParser parser = FACTORY.createParser(text)) {
       if (parser.nextToken() != JsonToken.START_OBJECT) {
@@ -117,7 +117,7 @@ final class StrictJsonReader {
   }
 
   /** JSON that this reader does not accept. */
-  static final class InvalidJsonException extends Exception {
+  public static final class InvalidJsonException extends Exception {
     private static final long serialVersionUID = 1L;
 
     private final boolean duplicateMember;
@@ -128,7 +128,7 @@ final class StrictJsonReader {
     }
 
     /** Returns whether the input was valid JSON apart from a repeated member name. */
-    boolean duplicateMember() {
+    public boolean duplicateMember() {
       return duplicateMember;
     }
   }

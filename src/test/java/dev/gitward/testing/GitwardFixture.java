@@ -34,6 +34,8 @@ public final class GitwardFixture implements AutoCloseable {
   public static final String ALLOWED = UPSTREAM + "/owner/allowed";
   public static final String SECRET = UPSTREAM + "/owner/secret";
 
+  private static final String ADMIN_SECRET_ENV = "GITWARD_TEST_ADMIN_SECRET";
+
   private final Path directory;
   private final GitHttpBackend backend;
   private final TestRepositories repositories;
@@ -68,6 +70,8 @@ public final class GitwardFixture implements AutoCloseable {
     private @Nullable SSLContext upstreamTls;
     private Clock clock = Clock.systemUTC();
     private JWSAlgorithm algorithm = JWSAlgorithm.EdDSA;
+    private List<Path> keyFiles = List.of();
+    private Optional<String> adminSecret = Optional.empty();
 
     /** Appends top-level YAML sections, such as {@code limits:}. */
     public Builder yaml(String text) {
@@ -131,6 +135,18 @@ public final class GitwardFixture implements AutoCloseable {
       return this;
     }
 
+    /** Uses these JWK files as {@code tokens.keys} instead of a new key. */
+    public Builder keyFiles(List<Path> files) {
+      this.keyFiles = List.copyOf(files);
+      return this;
+    }
+
+    /** Sets the admin bearer secret, configured through {@code admin.token-env}. */
+    public Builder adminSecret(String secret) {
+      this.adminSecret = Optional.of(secret);
+      return this;
+    }
+
     public GitwardFixture start() {
       Path directory = ScratchDirectories.create("gitward-fixture");
       try {
@@ -147,12 +163,17 @@ public final class GitwardFixture implements AutoCloseable {
           backend.https(upstreamTls);
         }
         GitHttpBackend upstream = backend.start();
-        Path key = directory.resolve("signing.jwk");
-        SigningKeys.generateFile(key, algorithm, Clock.systemUTC());
+        List<Path> keys = keyFiles;
+        if (keys.isEmpty()) {
+          Path key = directory.resolve("signing.jwk");
+          SigningKeys.generateFile(key, algorithm, Clock.systemUTC());
+          keys = List.of(key);
+        }
         Map<String, String> environment = new HashMap<>(System.getenv());
         upstreamToken.ifPresent(token -> environment.put("GITWARD_TEST_UPSTREAM_TOKEN", token));
         environment.putAll(this.environment);
-        GitwardConfig config = new ConfigLoader(environment).parse(yaml(key, upstream), "fixture");
+        adminSecret.ifPresent(secret -> environment.put(ADMIN_SECRET_ENV, secret));
+        GitwardConfig config = new ConfigLoader(environment).parse(yaml(keys, upstream), "fixture");
         GitwardServer server = GitwardServer.start(config, environment, clock);
         return new GitwardFixture(directory, upstream, repositories, server);
       } catch (Exception e) {
@@ -160,16 +181,18 @@ public final class GitwardFixture implements AutoCloseable {
       }
     }
 
-    private String yaml(Path key, GitHttpBackend upstream) {
+    private String yaml(List<Path> keys, GitHttpBackend upstream) {
       String credentials =
           upstreamToken.isPresent()
               ? "    credentials:\n      type: static\n      username: x-access-token\n"
                   + "      token-env: GITWARD_TEST_UPSTREAM_TOKEN\n"
               : "    credentials:\n      type: none\n";
+      StringBuilder keyList = new StringBuilder();
+      keys.forEach(key -> keyList.append("    - file: ").append(key).append('\n'));
       return "proxy:\n  listen: 127.0.0.1:0\n  drain-timeout: 2s\nadmin:\n  listen: 127.0.0.1:0\n"
-          + "tokens:\n  keys:\n    - file: "
-          + key
-          + "\n"
+          + (adminSecret.isPresent() ? "  token-env: " + ADMIN_SECRET_ENV + "\n" : "")
+          + "tokens:\n  keys:\n"
+          + keyList
           + "upstreams:\n  "
           + UPSTREAM
           + ":\n    url: "
@@ -210,6 +233,11 @@ public final class GitwardFixture implements AutoCloseable {
   /** Returns the base URL of the proxy listener, such as {@code http://127.0.0.1:41234}. */
   public String proxyUrl() {
     return "http://127.0.0.1:" + server.proxyAddress().getPort();
+  }
+
+  /** Returns the base URL of the admin listener. */
+  public String adminUrl() {
+    return "http://127.0.0.1:" + server.adminAddress().getPort();
   }
 
   /** Returns the proxy URL of a repository on the upstream, such as {@code owner/allowed.git}. */
