@@ -45,6 +45,10 @@ public final class EffectiveSettings {
     lines.add("tokens.max-grants: " + tokens.maxGrants());
     config.upstreams().values().forEach(upstream -> upstream(lines, upstream, environment));
     lines.add("audit.file: " + config.audit().file().map(Object::toString).orElse("- (stdout)"));
+    lines.add("audit.queue-size: " + config.audit().queueSize());
+    lines.add(
+        "audit.on-failure: "
+            + config.audit().onFailure().name().toLowerCase(java.util.Locale.ROOT));
     Limits limits = config.limits();
     lines.add(
         "limits: header-block="
