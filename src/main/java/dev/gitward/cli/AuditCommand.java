@@ -2,6 +2,7 @@ package dev.gitward.cli;
 
 import dev.gitward.audit.AuditVerifier;
 import java.io.IOException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -36,6 +37,9 @@ final class AuditCommand implements Runnable {
       AuditVerifier.Result result;
       try {
         result = AuditVerifier.verify(file);
+      } catch (NoSuchFileException e) {
+        System.err.println("gitward: " + file + ": not found (expected: an audit log file)");
+        return 2;
       } catch (IOException e) {
         System.err.println("gitward: " + file + ": cannot be read (" + e.getMessage() + ")");
         return 2;

@@ -126,17 +126,17 @@ final class RequestRecorder {
 
   /**
    * Returns the reason code of a request that was not allowed, or null when it was. A code set
-   * while deciding wins, and the HTTP status gives the rest.
+   * while deciding wins, then the token rejection cause, and the HTTP status gives the rest.
    */
   static @Nullable String reasonFor(GitExchange state, int status) {
+    if (state.decision.equals("allowed") || state.decision.equals("probe")) {
+      return null;
+    }
     if (state.reason != null) {
       return state.reason;
     }
     if (state.tokenRejection != null) {
       return "token-" + state.tokenRejection.name().toLowerCase(Locale.ROOT).replace('_', '-');
-    }
-    if (state.decision.equals("allowed") || state.decision.equals("probe")) {
-      return null;
     }
     return switch (status) {
       case 400 -> "invalid-request";
