@@ -8,7 +8,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * What Gitward did with one git request, as one line of the audit log. The field order of the JSON
  * line is fixed, so equal events give equal bytes. A token is named by its {@code jti}, and no
- * field holds a token or credential.
+ * field contains a token or credential.
  *
  * @param time when the request arrived, an ISO-8601 UTC instant with milliseconds
  * @param requestId the id that the client received in {@code X-Request-Id}

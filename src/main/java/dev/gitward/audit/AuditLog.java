@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
  * to make room.
  *
  * <p>When the sink fails, the writer keeps the failed batch and retries it with a backoff of up to
- * 5 seconds, logging ERROR once per outage. Meanwhile {@link #admit} rejects or holds new requests,
- * as {@code audit.on-failure} says.
+ * 5 seconds, logging ERROR once per outage. Meanwhile {@link #admit} rejects or delays new
+ * requests, as {@code audit.on-failure} says.
  */
 public final class AuditLog implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AuditLog.class);

@@ -3,7 +3,7 @@ package dev.gitward.audit;
 import java.io.IOException;
 import java.util.Optional;
 
-/** Where audit lines go: an append-only file or standard output. Used by one writer thread. */
+/** The destination of audit lines: an append-only file or standard output, used by one thread. */
 interface AuditSink extends AutoCloseable {
   /**
    * Opens the sink, or opens it again after {@link #check} failed, and returns its last line so

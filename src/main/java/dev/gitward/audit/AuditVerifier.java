@@ -47,7 +47,7 @@ public final class AuditVerifier {
    * @param lines the number of lines read
    * @param events the number of request events among them
    * @param restarts the number of chain-restart lines, each after one torn line
-   * @param broken the first broken line, or empty when the chain holds
+   * @param broken the first broken line, or empty when the chain is intact
    * @param headHash the SHA-256 of the last line, the value the next line's prev_hash must have
    */
   public record Result(

@@ -19,7 +19,7 @@ import org.jspecify.annotations.Nullable;
  * deleted or replaced by a directory, because lines would then go to an unlinked file.
  */
 final class FileAuditSink implements AuditSink {
-  /** Longest last line that {@link #open} reads back; Gitward's own lines are far shorter. */
+  /** Maximum length of the last line that {@link #open} reads back. */
   static final int MAX_TAIL_BYTES = 64 << 20;
 
   private static final int CHUNK = 64 << 10;
@@ -118,7 +118,7 @@ final class FileAuditSink implements AuditSink {
     try {
       out.truncate(size);
     } catch (IOException e) {
-      // The next open() sees the torn line and records it in a new chain segment.
+      // The next open() finds the torn line and records it in a new chain segment.
     }
   }
 
@@ -152,7 +152,7 @@ final class FileAuditSink implements AuditSink {
       try {
         channel.close();
       } catch (IOException e) {
-        // Every line was forced already; nothing is lost.
+        // Every successful write() was forced to disk, so closing loses no line.
       }
       channel = null;
     }

@@ -26,7 +26,7 @@ final class AuditCommand implements Runnable {
   @Command(
       name = "verify",
       description =
-          "Check the hash chain of an audit file. Exits 0 when it holds, 1 at the first broken"
+          "Check the hash chain of an audit file. Exits 0 when it is intact, 1 at the first broken"
               + " line, 2 when the file cannot be read.")
   static final class Verify implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", description = "The audit log file.")

@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Records each finished git request three ways: an audit event, the request meters and one access
- * log line. It also holds new requests back while the audit log cannot record them.
+ * log line. It also rejects or delays new requests while the audit log cannot record them.
  *
  * <p>Reason codes come from a closed set: the deny reason codes, {@code token-} and a token
  * rejection cause, and the fixed codes in {@link #reasonFor}.

@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
 final class UpstreamReport {
   private static final Logger log = LoggerFactory.getLogger(UpstreamReport.class);
 
-  /** Longest upstream reason kept in the audit event; longer ones are cut. */
+  /** Maximum length of an upstream reason in the audit event; longer ones are cut. */
   static final int MAX_REASON_LENGTH = 512;
 
   private final ReportStatusReader reader;

@@ -242,6 +242,7 @@ class AuditEndToEndTest {
     Path clone = cloneAllowed(git);
     commit(git, clone, "force.txt");
     git.at(clone).run("push", "origin", "HEAD:refs/heads/agent/force").assertSuccess();
+
     git.at(clone)
         .run(
             "-c",
@@ -262,6 +263,7 @@ class AuditEndToEndTest {
                         event.get("ref_commands").get(0).get("action").asText().equals("force")));
     assertEquals("allowed", forced.get("decision").asText());
     assertEquals("ok", forced.get("ref_commands").get(0).get("upstream_result").asText());
+
     git.at(clone).run("push", "origin", ":refs/heads/agent/force").assertSuccess();
     JsonNode deleted =
         awaitEvent(

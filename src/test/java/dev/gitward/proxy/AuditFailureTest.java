@@ -18,7 +18,7 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 /**
- * A real Gitward whose audit sink fails: {@code /dev/full} answers every write with ENOSPC even for
+ * A real Gitward whose audit sink fails: {@code /dev/full} fails every write with ENOSPC even for
  * root, and a file replaced by a directory cannot be reopened. Either way readiness turns false and
  * git requests get 503 without reaching the upstream.
  */
@@ -80,7 +80,7 @@ class AuditFailureTest {
   }
 
   @Test
-  void fileReplacedByDirectory_failsUntilItIsBack() throws Exception {
+  void replacedFile_failsUntilRemoved() throws Exception {
     Path directory = Files.createTempDirectory("gitward-audit-failure");
     Path file = directory.resolve("audit.log");
     try (GitwardFixture fixture =
