@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       KeygenCommand.class,
       MintCommand.class,
-      CheckConfigCommand.class
+      CheckConfigCommand.class,
+      AuditCommand.class
     })
 public final class Gitward implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -7,5 +7,18 @@ import java.util.Optional;
  * The audit log, under {@code audit:}.
  *
  * @param file the file audit events are appended to, or empty for standard output
+ * @param queueSize the maximum number of events waiting for the writer thread
+ * @param onFailure what the proxy does with new git requests while the audit sink fails
  */
-public record AuditSettings(Optional<Path> file) {}
+public record AuditSettings(Optional<Path> file, int queueSize, OnFailure onFailure) {
+  /** Default of {@code audit.queue-size}. */
+  public static final int DEFAULT_QUEUE_SIZE = 10_000;
+
+  /** The proxy's behavior while the audit sink cannot be written. */
+  public enum OnFailure {
+    /** Answer new git requests with 503 before any upstream I/O. */
+    REJECT,
+    /** Hold new git requests until the sink accepts writes again. */
+    BLOCK
+  }
+}

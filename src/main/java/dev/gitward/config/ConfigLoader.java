@@ -208,9 +208,20 @@ public final class ConfigLoader {
   }
 
   private static AuditSettings readAudit(ConfigReader reader, JsonNode node) {
-    reader.checkKeys(node, "audit", Set.of("file"));
-    String file = reader.string(node, "audit", "file", "-");
-    return new AuditSettings(file.equals("-") ? Optional.empty() : Optional.of(Path.of(file)));
+    String key = "audit";
+    reader.checkKeys(node, key, Set.of("file", "queue-size", "on-failure"));
+    String file = reader.string(node, key, "file", "-");
+    String onFailure = reader.string(node, key, "on-failure", "reject");
+    AuditSettings.OnFailure policy = AuditSettings.OnFailure.REJECT;
+    if (onFailure.equals("block")) {
+      policy = AuditSettings.OnFailure.BLOCK;
+    } else if (!onFailure.equals("reject")) {
+      reader.problem(key + ".on-failure", onFailure + " (expected: reject or block)");
+    }
+    return new AuditSettings(
+        file.equals("-") ? Optional.empty() : Optional.of(Path.of(file)),
+        reader.count(node, key, "queue-size", AuditSettings.DEFAULT_QUEUE_SIZE),
+        policy);
   }
 
   private static Limits readLimits(ConfigReader reader, JsonNode node) {

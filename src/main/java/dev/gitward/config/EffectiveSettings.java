@@ -54,6 +54,10 @@ public final class EffectiveSettings {
     lines.add("revocations.on-unavailable: " + revocations.onUnavailable().configName());
     lines.add("revocations.serve-known-for: " + revocations.serveKnownFor());
     lines.add("audit.file: " + config.audit().file().map(Object::toString).orElse("- (stdout)"));
+    lines.add("audit.queue-size: " + config.audit().queueSize());
+    lines.add(
+        "audit.on-failure: "
+            + config.audit().onFailure().name().toLowerCase(java.util.Locale.ROOT));
     Limits limits = config.limits();
     lines.add(
         "limits: header-block="

@@ -68,9 +68,16 @@ final class Forwarder {
     Upstream upstream = outgoing.upstream();
     String repository = outgoing.repository().path();
     Map<String, String> headers = requestHeaders(exchange, state, outgoing);
-    UpstreamClient.Exchange call = open(upstream, outgoing, headers, repository);
+    long started = System.nanoTime();
+    UpstreamClient.Exchange call;
+    try {
+      call = open(upstream, outgoing, headers, repository);
+    } finally {
+      state.upstreamNanos = System.nanoTime() - started;
+    }
     try {
       ClassicHttpResponse response = call.response();
+      state.upstreamNanos = System.nanoTime() - started;
       state.upstreamStatus = response.getCode();
       if (response.getCode() < 200 || response.getCode() >= 300) {
         call.abort();

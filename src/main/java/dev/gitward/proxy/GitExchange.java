@@ -1,7 +1,10 @@
 package dev.gitward.proxy;
 
+import dev.gitward.audit.AuditEvent;
 import dev.gitward.policy.RepositoryName;
 import dev.gitward.token.TaskToken;
+import dev.gitward.token.TokenRejectedException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -14,16 +17,21 @@ import org.jspecify.annotations.Nullable;
 final class GitExchange {
   final String requestId;
   final long startNanos = System.nanoTime();
+  final Instant startTime = Instant.now();
   @Nullable GitRoute route;
   @Nullable RepositoryName repository;
   @Nullable TaskToken token;
   @Nullable String protocolVersion;
   String decision = "pending";
   @Nullable String reason;
-  final List<String> refCommands = new ArrayList<>();
+  TokenRejectedException.@Nullable Reason tokenRejection;
+  final List<AuditEvent.RefCommand> refCommands = new ArrayList<>();
   long bytesIn;
   long bytesOut;
   int upstreamStatus;
+
+  /** Nanoseconds until the upstream's response headers or failure, or -1 when not contacted. */
+  long upstreamNanos = -1;
 
   GitExchange(String requestId) {
     this.requestId = requestId;

@@ -1,6 +1,8 @@
 package dev.gitward.proxy;
 
+import dev.gitward.audit.AuditLog;
 import dev.gitward.config.Limits;
+import dev.gitward.metrics.GitwardMeters;
 import dev.gitward.policy.AccessPolicy;
 import dev.gitward.policy.Decision;
 import dev.gitward.policy.RepositoryName;
@@ -40,13 +42,16 @@ public final class GitProxyHandler implements HttpHandler {
   private final ProtocolLimits protocolLimits;
   private final UploadPackHandler uploadPack;
   private final ReceivePackHandler receivePack;
+  private final RequestRecorder recorder;
 
   public GitProxyHandler(
       Map<String, Upstream> upstreams,
       TokenVerifier verifier,
       int maxTokenBytes,
       Limits limits,
-      Path spoolDirectory) {
+      Path spoolDirectory,
+      AuditLog audit,
+      GitwardMeters meters) {
     this.upstreams = Map.copyOf(upstreams);
     this.verifier = verifier;
     this.maxTokenBytes = maxTokenBytes;
@@ -55,6 +60,7 @@ public final class GitProxyHandler implements HttpHandler {
             limits.pktLine(), limits.commandSection(), limits.commands(), limits.refName());
     this.uploadPack = new UploadPackHandler(limits, protocolLimits);
     this.receivePack = new ReceivePackHandler(limits, protocolLimits, spoolDirectory);
+    this.recorder = new RequestRecorder(audit, meters);
   }
 
   @Override
@@ -63,14 +69,17 @@ public final class GitProxyHandler implements HttpHandler {
       exchange.dispatch(this);
       return;
     }
-    exchange.startBlocking();
     GitExchange state = new GitExchange(newRequestId());
+    exchange.addRequestWrapper(
+        (factory, ignored) -> new CountingSourceConduit(factory.create(), state));
+    exchange.startBlocking();
+    recorder.started();
     exchange.getResponseHeaders().put(Responses.REQUEST_ID, state.requestId);
     MDC.put("request_id", state.requestId);
     try {
       serve(exchange, state);
     } catch (ProxyRejection rejection) {
-      state.decision = rejection.status() == 401 ? "unauthenticated" : "rejected";
+      state.decision = RequestRecorder.decisionFor(state, rejection);
       if (exchange.isResponseStarted()) {
         exchange.setPersistent(false);
       } else {
@@ -98,7 +107,7 @@ public final class GitProxyHandler implements HttpHandler {
         Responses.text(exchange, 500, "internal error; the request was not forwarded");
       }
     } finally {
-      logCompletion(exchange, state);
+      recorder.finished(exchange, state);
       MDC.remove("request_id");
       exchange.endExchange();
     }
@@ -106,6 +115,7 @@ public final class GitProxyHandler implements HttpHandler {
 
   private void serve(HttpServerExchange exchange, GitExchange state)
       throws ProxyRejection, IOException {
+    recorder.admit(state);
     if (exchange.isHostIncludedInRequestURI()
         || exchange.getRequestMethod().equals(Methods.CONNECT)) {
       throw ProxyRejection.badRequest(
@@ -131,7 +141,7 @@ public final class GitProxyHandler implements HttpHandler {
     RepositoryName repository = upstream.repository(route.repositoryPath());
     state.repository = repository;
     state.protocolVersion = Forwarder.protocolVersion(exchange);
-    TaskToken token = authenticate(exchange);
+    TaskToken token = authenticate(exchange, state);
     state.token = token;
     AccessPolicy policy = AccessPolicy.of(token, repository, upstream.settings().caseInsensitive());
     dispatch(exchange, state, upstream, route, policy);
@@ -187,7 +197,8 @@ public final class GitProxyHandler implements HttpHandler {
     state.decision = "allowed";
   }
 
-  private TaskToken authenticate(HttpServerExchange exchange) throws ProxyRejection {
+  private TaskToken authenticate(HttpServerExchange exchange, GitExchange state)
+      throws ProxyRejection {
     var headers = exchange.getRequestHeaders().get(Headers.AUTHORIZATION);
     String token =
         TaskCredential.extract(
@@ -195,6 +206,7 @@ public final class GitProxyHandler implements HttpHandler {
     try {
       return verifier.verify(token);
     } catch (TokenRejectedException e) {
+      state.tokenRejection = e.reason();
       if (e.reason() == TokenRejectedException.Reason.REVOCATION_UNAVAILABLE) {
         // The token may be valid, so the client gets a retryable error and no challenge.
         throw new ProxyRejection(503, "task token not checked: " + e.getMessage());
@@ -209,26 +221,6 @@ public final class GitProxyHandler implements HttpHandler {
         state.requestId,
         rejection.status(),
         rejection.getMessage());
-  }
-
-  private static void logCompletion(HttpServerExchange exchange, GitExchange state) {
-    long millis = (System.nanoTime() - state.startNanos) / 1_000_000;
-    GitRoute route = state.route;
-    log.info(
-        "request {} {} {} {} task={} jti={} decision={} status={} upstream_status={}"
-            + " bytes_out={} duration_ms={}{}",
-        state.requestId,
-        exchange.getRequestMethod(),
-        route == null ? "-" : route.upstream() + "/" + route.repositoryPath(),
-        route == null ? "-" : route.service().wireName() + (route.advertisement() ? "-refs" : ""),
-        state.token().map(TaskToken::task).orElse("-"),
-        state.token().map(TaskToken::tokenId).orElse("-"),
-        state.decision,
-        exchange.getStatusCode(),
-        state.upstreamStatus,
-        state.bytesOut,
-        millis,
-        state.refCommands.isEmpty() ? "" : " commands=" + state.refCommands);
   }
 
   private static String newRequestId() {

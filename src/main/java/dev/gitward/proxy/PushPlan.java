@@ -1,5 +1,6 @@
 package dev.gitward.proxy;
 
+import dev.gitward.audit.AuditEvent;
 import dev.gitward.policy.AccessPolicy;
 import dev.gitward.policy.Action;
 import dev.gitward.policy.Decision;
@@ -21,12 +22,17 @@ final class PushPlan {
   private final List<RefCommand> commands;
   private final List<Decision> decisions;
   private final List<Boolean> pendingProof;
+  private final List<Boolean> provenFastForward;
 
   private PushPlan(
-      List<RefCommand> commands, List<Decision> decisions, List<Boolean> pendingProof) {
+      List<RefCommand> commands,
+      List<Decision> decisions,
+      List<Boolean> pendingProof,
+      List<Boolean> provenFastForward) {
     this.commands = commands;
     this.decisions = decisions;
     this.pendingProof = pendingProof;
+    this.provenFastForward = provenFastForward;
   }
 
   static PushPlan decide(
@@ -69,7 +75,8 @@ final class PushPlan {
               && !policy.allows(Action.FORCE, ref)
               && policy.allows(Action.UPDATE, ref));
     }
-    return new PushPlan(commands, decisions, pending);
+    return new PushPlan(
+        commands, decisions, pending, commands.stream().map(command -> false).toList());
   }
 
   /** Returns the option's name: the text before {@code =}, or the whole option. */
@@ -98,8 +105,15 @@ final class PushPlan {
   }
 
   PushPlan withDecisions(List<Decision> proven) {
+    List<Boolean> fastForward = new ArrayList<>();
+    for (int i = 0; i < commands.size(); i++) {
+      fastForward.add(pendingProof.get(i) && proven.get(i).isAllowed());
+    }
     return new PushPlan(
-        commands, List.copyOf(proven), commands.stream().map(command -> false).toList());
+        commands,
+        List.copyOf(proven),
+        commands.stream().map(command -> false).toList(),
+        List.copyOf(fastForward));
   }
 
   Optional<DenyReason> firstDenial() {
@@ -125,20 +139,39 @@ final class PushPlan {
     return statuses;
   }
 
-  /** Returns one line per command for the access log: ref, action and decision. */
-  List<String> describe() {
-    List<String> lines = new ArrayList<>();
+  /**
+   * Returns the commands for the audit event. An update is {@code update} only when the pack proved
+   * it a fast-forward, and {@code force} otherwise. When any command is denied, the allowed ones
+   * are recorded as denied with {@code other-ref-denied}, because none is forwarded.
+   */
+  List<AuditEvent.RefCommand> auditCommands() {
+    boolean anyDenied = !allAllowedSoFar();
+    List<AuditEvent.RefCommand> audited = new ArrayList<>();
     for (int i = 0; i < commands.size(); i++) {
       RefCommand command = commands.get(i);
-      lines.add(
-          command.refName()
-              + " "
-              + command.oldId()
-              + " "
-              + command.newId()
-              + " "
-              + decisions.get(i).reason().map(DenyReason::code).orElse("allowed"));
+      Optional<DenyReason> reason = decisions.get(i).reason();
+      if (reason.isEmpty() && anyDenied) {
+        reason = Optional.of(DenyReason.OTHER_REF_DENIED);
+      }
+      audited.add(
+          new AuditEvent.RefCommand(
+              command.refName(),
+              command.oldId().hex(),
+              command.newId().hex(),
+              action(command, provenFastForward.get(i)),
+              reason.isEmpty() ? "allowed" : "denied",
+              reason.map(DenyReason::code).orElse(null),
+              null,
+              null));
     }
-    return lines;
+    return audited;
+  }
+
+  private static String action(RefCommand command, boolean provenFastForward) {
+    return switch (command.kind()) {
+      case CREATE -> "create";
+      case DELETE -> "delete";
+      case UPDATE -> provenFastForward ? "update" : "force";
+    };
   }
 }

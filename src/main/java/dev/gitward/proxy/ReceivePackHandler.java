@@ -123,9 +123,9 @@ final class ReceivePackHandler {
     Path spill = Files.createTempFile(spoolDirectory, "gitward-push-", ".pack");
     try {
       List<Decision> decisions = prove(policy, request, plan, body, spill);
+      PushPlan proven = plan.withDecisions(decisions);
+      record(state, proven);
       if (decisions.stream().anyMatch(decision -> !decision.isAllowed())) {
-        PushPlan proven = plan.withDecisions(decisions);
-        record(state, proven);
         reject(exchange, state, request, proven.finish(), body);
         return;
       }
@@ -189,6 +189,7 @@ final class ReceivePackHandler {
       throws ProxyRejection {
     state.decision = "allowed";
     InputStream whole = new SequenceInputStream(new ByteArrayInputStream(request.head()), pack);
+    UpstreamReport report = UpstreamReport.expected(request, protocolLimits, state.requestId);
     Forwarder.forward(
         exchange,
         state,
@@ -200,7 +201,10 @@ final class ReceivePackHandler {
             whole,
             length,
             GitService.RECEIVE_PACK.requestType()),
-        null);
+        report == null ? null : report::copy);
+    if (report != null && state.upstreamStatus == 200) {
+      report.record(state);
+    }
   }
 
   private void reject(
@@ -253,7 +257,7 @@ final class ReceivePackHandler {
 
   private static void record(GitExchange state, PushPlan plan) {
     state.refCommands.clear();
-    state.refCommands.addAll(plan.describe());
+    state.refCommands.addAll(plan.auditCommands());
     state.reason = plan.firstDenial().map(DenyReason::code).orElse(null);
   }
 }

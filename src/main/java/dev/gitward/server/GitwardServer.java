@@ -2,10 +2,12 @@ package dev.gitward.server;
 
 import dev.gitward.admin.AdminSecret;
 import dev.gitward.admin.TokenApi;
+import dev.gitward.audit.AuditLog;
 import dev.gitward.config.ConfigException;
 import dev.gitward.config.GitwardConfig;
 import dev.gitward.config.HostPort;
 import dev.gitward.config.Limits;
+import dev.gitward.metrics.GitwardMeters;
 import dev.gitward.proxy.GitProxyHandler;
 import dev.gitward.token.JwtTokenVerifier;
 import dev.gitward.token.KeyRing;
@@ -21,6 +23,7 @@ import io.undertow.server.HttpHandler;
 import io.undertow.server.RoutingHandler;
 import io.undertow.server.handlers.GracefulShutdownHandler;
 import io.undertow.server.handlers.HttpContinueReadHandler;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -46,6 +49,8 @@ public final class GitwardServer implements AutoCloseable {
   private final GracefulShutdownHandler shutdown;
   private final Undertow proxy;
   private final Undertow admin;
+  private final AuditLog audit;
+  private final GitwardMeters meters;
 
   private GitwardServer(
       GitwardConfig config,
@@ -55,7 +60,9 @@ public final class GitwardServer implements AutoCloseable {
       RevocationList revocations,
       GracefulShutdownHandler shutdown,
       Undertow proxy,
-      Undertow admin) {
+      Undertow admin,
+      AuditLog audit,
+      GitwardMeters meters) {
     this.config = config;
     this.upstreams = upstreams;
     this.minter = minter;
@@ -64,6 +71,8 @@ public final class GitwardServer implements AutoCloseable {
     this.shutdown = shutdown;
     this.proxy = proxy;
     this.admin = admin;
+    this.audit = audit;
+    this.meters = meters;
   }
 
   /**
@@ -80,14 +89,23 @@ public final class GitwardServer implements AutoCloseable {
     TokenMinter minter = new TokenMinter(config.tokens(), keys, clock);
     Map<String, Upstream> upstreams = Upstreams.create(config.upstreams(), environment, clock);
     Path spool = Path.of(System.getProperty("java.io.tmpdir"));
+    GitwardMeters meters = new GitwardMeters(upstreams.keySet());
+    AuditLog audit = openAudit(config, clock);
+    meters.bindAudit(audit);
     HttpHandler git =
         new GitProxyHandler(
-            upstreams, verifier, config.tokens().maxTokenBytes(), config.limits(), spool);
+            upstreams,
+            verifier,
+            config.tokens().maxTokenBytes(),
+            config.limits(),
+            spool,
+            audit,
+            meters);
     GracefulShutdownHandler shutdown =
         new GracefulShutdownHandler(new HttpContinueReadHandler(git));
     Undertow proxy = proxyListener(config, shutdown);
     RoutingHandler routes = Handlers.routing();
-    HealthApi.register(routes);
+    HealthApi.register(routes, keys, audit, upstreams, meters);
     TokenApi.register(routes, config, minter, keys, revocations, clock, adminSecret);
     Undertow admin = adminListener(config, routes);
     try {
@@ -97,10 +115,12 @@ public final class GitwardServer implements AutoCloseable {
       proxy.stop();
       upstreams.values().forEach(Upstream::close);
       closeRevocations(revocations);
+      audit.close();
       throw e;
     }
     GitwardServer server =
-        new GitwardServer(config, upstreams, minter, keys, revocations, shutdown, proxy, admin);
+        new GitwardServer(
+            config, upstreams, minter, keys, revocations, shutdown, proxy, admin, audit, meters);
     log.info(
         "proxy listening on {} for upstreams {}; admin API on {}",
         server.proxyAddress(),
@@ -123,6 +143,19 @@ public final class GitwardServer implements AutoCloseable {
       } catch (Exception e) {
         log.warn("closing the revocation list failed", e);
       }
+    }
+  }
+
+  private static AuditLog openAudit(GitwardConfig config, Clock clock) throws ConfigException {
+    try {
+      return AuditLog.open(config.audit(), clock);
+    } catch (IOException e) {
+      throw new ConfigException(
+          "audit.file: "
+              + config.audit().file().map(Object::toString).orElse("-")
+              + " cannot be opened ("
+              + e.getMessage()
+              + ") (expected: a writable file, or - for standard output)");
     }
   }
 
@@ -212,6 +245,15 @@ public final class GitwardServer implements AutoCloseable {
     return revocations;
   }
 
+  /** Returns the meters; upstream credential sources report to {@link GitwardMeters} as well. */
+  public GitwardMeters meters() {
+    return meters;
+  }
+
+  public AuditLog audit() {
+    return audit;
+  }
+
   /**
    * Stops accepting new requests, lets in-flight ones finish within the drain timeout, then stops
    * the listeners and closes upstream connections.
@@ -228,6 +270,7 @@ public final class GitwardServer implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     proxy.stop();
+    audit.close();
     admin.stop();
     upstreams.values().forEach(Upstream::close);
     closeRevocations(revocations);

@@ -1,0 +1,357 @@
+package dev.gitward.audit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.gitward.config.AuditSettings;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The hash-chained audit log. Request threads put events on a bounded queue, and one writer thread
+ * takes them in batches, chains them, writes each batch with a single write and forces it to disk
+ * before it takes the next. A full queue makes {@link #submit} wait, so an event is never dropped
+ * to make room.
+ *
+ * <p>When the sink fails, the writer keeps the failed batch and retries it with a backoff of up to
+ * 5 seconds, logging ERROR once per outage. Meanwhile {@link #admit} rejects or delays new
+ * requests, as {@code audit.on-failure} says.
+ */
+public final class AuditLog implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(AuditLog.class);
+  private static final int MAX_BATCH = 256;
+  private static final long MAX_BACKOFF_MILLIS = 5_000;
+  private static final long CLOSE_TIMEOUT_MILLIS = 10_000;
+
+  private final AuditSink sink;
+  private final AuditSettings.OnFailure onFailure;
+  private final BlockingQueue<AuditEvent> queue;
+  private final Clock clock;
+  private final Thread writer;
+  private final Object health = new Object();
+  private final AtomicLong written = new AtomicLong();
+  private final AtomicLong lost = new AtomicLong();
+  private final AtomicLong outages = new AtomicLong();
+  private volatile @Nullable String failure;
+  private volatile boolean closing;
+  private volatile long closeDeadlineNanos;
+  private AuditChain chain = AuditChain.start();
+  private boolean reopen;
+
+  private AuditLog(AuditSink sink, int queueSize, AuditSettings.OnFailure onFailure, Clock clock) {
+    this.sink = sink;
+    this.onFailure = onFailure;
+    this.queue = new ArrayBlockingQueue<>(queueSize);
+    this.clock = clock;
+    this.writer = new Thread(this::run, "gitward-audit-writer");
+    this.writer.setDaemon(true);
+  }
+
+  /**
+   * Opens the configured file, or standard output, continues its chain and starts the writer.
+   *
+   * @throws IOException when the file cannot be opened or its last line cannot be read
+   */
+  public static AuditLog open(AuditSettings settings, Clock clock) throws IOException {
+    AuditSink sink =
+        settings
+            .file()
+            .<AuditSink>map(FileAuditSink::new)
+            .orElseGet(() -> new StreamAuditSink(System.out));
+    return start(sink, settings.queueSize(), settings.onFailure(), clock);
+  }
+
+  static AuditLog start(
+      AuditSink sink, int queueSize, AuditSettings.OnFailure onFailure, Clock clock)
+      throws IOException {
+    AuditLog auditLog = new AuditLog(sink, queueSize, onFailure, clock);
+    auditLog.chain = auditLog.resume(sink.open());
+    auditLog.writer.start();
+    return auditLog;
+  }
+
+  /**
+   * Returns normally when a new request may proceed. In {@code block} mode it waits while the sink
+   * fails.
+   *
+   * @throws AuditUnavailableException in {@code reject} mode while the sink fails, or when the wait
+   *     is interrupted
+   */
+  public void admit() throws AuditUnavailableException {
+    Optional<String> problem = problem();
+    if (problem.isEmpty()) {
+      return;
+    }
+    if (onFailure == AuditSettings.OnFailure.REJECT) {
+      throw new AuditUnavailableException(problem.get());
+    }
+    synchronized (health) {
+      while (problem.isPresent() && !closing) {
+        try {
+          health.wait(1_000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new AuditUnavailableException(problem.get());
+        }
+        problem = problem();
+      }
+    }
+  }
+
+  /** Queues {@code event}, waiting while the queue is full. */
+  public void submit(AuditEvent event) {
+    if (closing) {
+      lose(event, "the audit log is closed");
+      return;
+    }
+    try {
+      queue.put(event);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      lose(event, "interrupted while the audit queue was full");
+    }
+  }
+
+  /**
+   * Queues the event of a request that was rejected because the sink fails, without waiting. When
+   * the queue is full the event is counted in {@link #eventsLost} and logged instead.
+   */
+  public void offer(AuditEvent event) {
+    if (closing || !queue.offer(event)) {
+      lose(event, "the audit queue is full while the sink fails");
+    }
+  }
+
+  /** Returns why the log cannot take new requests now, or empty when it can. */
+  public Optional<String> problem() {
+    String current = failure;
+    if (current != null) {
+      return Optional.of(current);
+    }
+    if (!writer.isAlive()) {
+      return Optional.of("the audit writer thread is not running");
+    }
+    try {
+      sink.check();
+      return Optional.empty();
+    } catch (IOException e) {
+      return Optional.of(e.getMessage());
+    }
+  }
+
+  /** Returns the number of events waiting for the writer. */
+  public int queueDepth() {
+    return queue.size();
+  }
+
+  /** Returns the number of events written since start. */
+  public long eventsWritten() {
+    return written.get();
+  }
+
+  /** Returns the number of events that could not be queued or written, each logged at ERROR. */
+  public long eventsLost() {
+    return lost.get();
+  }
+
+  /** Returns the number of sink outages since start. */
+  public long outages() {
+    return outages.get();
+  }
+
+  /** Returns the file name, or {@code stdout}. */
+  public String sinkName() {
+    return sink.name();
+  }
+
+  private AuditChain resume(Optional<AuditSink.Tail> tail) throws IOException {
+    if (tail.isEmpty()) {
+      log.info("audit log {} starts a new chain", sink.name());
+      return AuditChain.start();
+    }
+    byte[] line = tail.get().line();
+    Optional<Long> seq = chainedSeq(line);
+    if (tail.get().complete() && seq.isPresent()) {
+      log.info("audit log {} continues its chain after seq {}", sink.name(), seq.get());
+      return AuditChain.after(seq.get(), line);
+    }
+    log.error(
+        "audit log {} ends with a torn line of {} bytes ({}); a new chain segment starts with a"
+            + " chain-restart line that records the torn line's SHA-256",
+        sink.name(),
+        line.length,
+        tail.get().complete() ? "not an audit event" : "no newline after it");
+    byte[] restart =
+        AuditChain.canonical(
+            new ChainRestart(
+                clock.instant().toString(),
+                ChainRestart.EVENT,
+                line.length,
+                1,
+                AuditChain.sha256(line)));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    if (!tail.get().complete()) {
+      out.write('\n');
+    }
+    out.write(restart);
+    out.write('\n');
+    sink.write(out.toByteArray());
+    return AuditChain.after(1, restart);
+  }
+
+  /** Returns the {@code seq} of a line that is a chained audit record. */
+  static Optional<Long> chainedSeq(byte[] line) {
+    try {
+      JsonNode node = AuditChain.JSON.readTree(line);
+      if (node != null
+          && node.isObject()
+          && node.path("seq").isIntegralNumber()
+          && node.path("prev_hash").isTextual()) {
+        return Optional.of(node.get("seq").asLong());
+      }
+    } catch (IOException e) {
+      // Not JSON: the caller treats the line as torn.
+    }
+    return Optional.empty();
+  }
+
+  private void run() {
+    List<AuditEvent> batch = new ArrayList<>();
+    while (true) {
+      AuditEvent first;
+      try {
+        first = queue.poll(100, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        continue;
+      }
+      if (first == null) {
+        if (closing) {
+          return;
+        }
+        continue;
+      }
+      batch.clear();
+      batch.add(first);
+      queue.drainTo(batch, MAX_BATCH - 1);
+      writeUntilDone(batch);
+    }
+  }
+
+  private void writeUntilDone(List<AuditEvent> batch) {
+    long backoff = 100;
+    int attempts = 0;
+    while (true) {
+      try {
+        writeBatch(batch);
+        recovered(attempts);
+        return;
+      } catch (IOException | RuntimeException e) {
+        attempts++;
+        failed(e, batch.size());
+      }
+      if (closing && System.nanoTime() - closeDeadlineNanos > 0) {
+        batch.forEach(event -> lose(event, "the audit sink still failed at shutdown"));
+        return;
+      }
+      sleep(backoff);
+      backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
+    }
+  }
+
+  private void writeBatch(List<AuditEvent> batch) throws IOException {
+    if (reopen) {
+      chain = resume(sink.open());
+      reopen = false;
+    }
+    try {
+      sink.check();
+    } catch (IOException e) {
+      reopen = true;
+      throw e;
+    }
+    AuditChain next = chain;
+    ByteArrayOutputStream lines = new ByteArrayOutputStream();
+    for (AuditEvent event : batch) {
+      byte[] line = next.encode(event);
+      lines.write(line);
+      lines.write('\n');
+      next = AuditChain.after(next.nextSeq(), line);
+    }
+    sink.write(lines.toByteArray());
+    chain = next;
+    written.addAndGet(batch.size());
+  }
+
+  private void failed(Exception error, int pending) {
+    String cause = error.getClass().getSimpleName() + ": " + error.getMessage();
+    if (failure == null) {
+      outages.incrementAndGet();
+      log.error(
+          "audit log {} cannot be written ({}); {} new git requests until it recovers, {} events"
+              + " waiting",
+          sink.name(),
+          cause,
+          onFailure == AuditSettings.OnFailure.REJECT ? "rejecting" : "holding",
+          pending + queue.size());
+    }
+    failure = "audit log " + sink.name() + " cannot be written: " + cause;
+  }
+
+  private void recovered(int failedAttempts) {
+    if (failure == null) {
+      return;
+    }
+    log.warn(
+        "audit log {} is writable again after {} failed attempts", sink.name(), failedAttempts);
+    failure = null;
+    synchronized (health) {
+      health.notifyAll();
+    }
+  }
+
+  private void lose(AuditEvent event, String why) {
+    lost.incrementAndGet();
+    log.error(
+        "audit event of request {} ({} {}) was not written: {}",
+        event.requestId(),
+        event.decision(),
+        event.reason(),
+        why);
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      // The writer stops only through the closing flag, so it keeps retrying.
+    }
+  }
+
+  /** Writes every queued event, waiting up to 10 seconds for a failing sink, then closes it. */
+  @Override
+  public void close() {
+    closeDeadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_TIMEOUT_MILLIS);
+    closing = true;
+    synchronized (health) {
+      health.notifyAll();
+    }
+    try {
+      writer.join(CLOSE_TIMEOUT_MILLIS + MAX_BACKOFF_MILLIS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (writer.isAlive()) {
+      log.error("audit writer did not stop; {} events are still queued", queue.size());
+    }
+    sink.close();
+  }
+}

@@ -1,0 +1,35 @@
+package dev.gitward.audit;
+
+import java.io.IOException;
+import java.util.Optional;
+
+/** The destination of audit lines: an append-only file or standard output, used by one thread. */
+interface AuditSink extends AutoCloseable {
+  /**
+   * Opens the sink, or opens it again after {@link #check} failed, and returns its last line so
+   * that the chain can continue.
+   *
+   * @return empty for a new or empty file and for streams that cannot be read back
+   */
+  Optional<Tail> open() throws IOException;
+
+  /** Writes whole lines and makes them durable as far as the sink can; all or nothing. */
+  void write(byte[] lines) throws IOException;
+
+  /** Throws when lines written now would not reach the configured destination. */
+  void check() throws IOException;
+
+  /** Returns the file name, or {@code stdout}, for messages. */
+  String name();
+
+  @Override
+  void close();
+
+  /**
+   * The last line of an existing file.
+   *
+   * @param line the line's bytes without the newline
+   * @param complete whether a newline ends it; a line without one was cut off
+   */
+  record Tail(byte[] line, boolean complete) {}
+}

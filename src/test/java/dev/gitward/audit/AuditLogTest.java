@@ -1,0 +1,243 @@
+package dev.gitward.audit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.gitward.config.AuditSettings;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AuditLogTest {
+  @TempDir Path directory;
+
+  static AuditEvent event(String requestId) {
+    return new AuditEvent(
+        "2025-01-01T00:00:00.000Z",
+        requestId,
+        "task-a",
+        "jti-a",
+        "127.0.0.1",
+        "local",
+        "owner/allowed",
+        "git-upload-pack",
+        false,
+        2,
+        "allowed",
+        null,
+        200,
+        List.of(),
+        10,
+        20,
+        3,
+        200,
+        0,
+        null);
+  }
+
+  static AuditLog open(Path file) throws IOException {
+    return AuditLog.open(
+        new AuditSettings(Optional.of(file), 100, AuditSettings.OnFailure.REJECT),
+        Clock.systemUTC());
+  }
+
+  static List<JsonNode> lines(Path file) throws IOException {
+    List<JsonNode> nodes = new ArrayList<>();
+    for (String line : Files.readAllLines(file)) {
+      nodes.add(AuditChain.JSON.readTree(line));
+    }
+    return nodes;
+  }
+
+  static void await(BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!condition.getAsBoolean()) {
+      assertTrue(System.nanoTime() < deadline, "condition not met within 10 seconds");
+      Thread.sleep(20);
+    }
+  }
+
+  @Test
+  void newFile_linesChainFromGenesis() throws Exception {
+    Path file = directory.resolve("audit.log");
+    try (AuditLog log = open(file)) {
+      log.submit(event("r1"));
+      log.submit(event("r2"));
+      log.submit(event("r3"));
+    }
+    List<String> raw = Files.readAllLines(file);
+    List<JsonNode> nodes = lines(file);
+    assertEquals(3, nodes.size());
+    assertEquals("0".repeat(64), nodes.get(0).get("prev_hash").asText());
+    for (int i = 0; i < 3; i++) {
+      assertEquals(i + 1, nodes.get(i).get("seq").asLong());
+      assertEquals("r" + (i + 1), nodes.get(i).get("request_id").asText());
+    }
+    assertEquals(
+        AuditChain.sha256(raw.get(0).getBytes(StandardCharsets.UTF_8)),
+        nodes.get(1).get("prev_hash").asText());
+    assertEquals(
+        AuditChain.sha256(raw.get(1).getBytes(StandardCharsets.UTF_8)),
+        nodes.get(2).get("prev_hash").asText());
+    AuditVerifier.Result result = AuditVerifier.verify(file);
+    assertEquals(Optional.empty(), result.broken());
+    assertEquals(3, result.events());
+  }
+
+  @Test
+  void restart_continuesTheChain() throws Exception {
+    Path file = directory.resolve("audit.log");
+    try (AuditLog log = open(file)) {
+      log.submit(event("r1"));
+      log.submit(event("r2"));
+    }
+    try (AuditLog log = open(file)) {
+      log.submit(event("r3"));
+    }
+    List<JsonNode> nodes = lines(file);
+    assertEquals(3, nodes.size());
+    assertEquals(3, nodes.get(2).get("seq").asLong());
+    assertEquals(Optional.empty(), AuditVerifier.verify(file).broken());
+  }
+
+  @Test
+  void tornLastLine_startsRecordedSegment() throws Exception {
+    Path file = directory.resolve("audit.log");
+    try (AuditLog log = open(file)) {
+      log.submit(event("r1"));
+      log.submit(event("r2"));
+    }
+    String torn = "{\"time\":\"2025-01-01T00:00:01.000Z\",\"request_id\":\"r3";
+    Files.writeString(file, torn, java.nio.file.StandardOpenOption.APPEND);
+    try (AuditLog log = open(file)) {
+      log.submit(event("r4"));
+    }
+    List<String> raw = Files.readAllLines(file);
+    assertEquals(5, raw.size());
+    assertEquals(torn, raw.get(2));
+    JsonNode restart = AuditChain.JSON.readTree(raw.get(3));
+    assertEquals("chain-restart", restart.get("event").asText());
+    assertEquals(torn.length(), restart.get("torn_bytes").asLong());
+    assertEquals(1, restart.get("seq").asLong());
+    assertEquals(
+        AuditChain.sha256(torn.getBytes(StandardCharsets.UTF_8)),
+        restart.get("prev_hash").asText());
+    assertEquals(2, AuditChain.JSON.readTree(raw.get(4)).get("seq").asLong());
+    AuditVerifier.Result result = AuditVerifier.verify(file);
+    assertEquals(Optional.empty(), result.broken());
+    assertEquals(3, result.events());
+    assertEquals(1, result.restarts());
+  }
+
+  @Test
+  void failingSink_rejectsThenRecoversWithoutLoss() throws Exception {
+    FlakySink sink = new FlakySink();
+    AuditLog log = AuditLog.start(sink, 10, AuditSettings.OnFailure.REJECT, Clock.systemUTC());
+    try {
+      log.admit();
+      sink.failing.set(true);
+      log.submit(event("r1"));
+      await(() -> log.problem().isPresent());
+      assertTrue(log.problem().get().contains("No space left on device"), log.problem().get());
+      AuditUnavailableException rejected =
+          assertThrows(AuditUnavailableException.class, log::admit);
+      assertTrue(rejected.getMessage().contains("cannot be written"), rejected.getMessage());
+      assertEquals(1, log.outages());
+      sink.failing.set(false);
+      await(() -> log.problem().isEmpty());
+      log.admit();
+      await(() -> log.eventsWritten() == 1);
+      assertEquals(0, log.eventsLost());
+      assertEquals(1, sink.lines.size());
+      assertTrue(sink.lines.get(0).contains("\"request_id\":\"r1\""));
+    } finally {
+      log.close();
+    }
+  }
+
+  @Test
+  void blockMode_holdsRequestsUntilRecovery() throws Exception {
+    FlakySink sink = new FlakySink();
+    AuditLog log = AuditLog.start(sink, 10, AuditSettings.OnFailure.BLOCK, Clock.systemUTC());
+    try {
+      sink.failing.set(true);
+      log.submit(event("r1"));
+      await(() -> log.problem().isPresent());
+      CompletableFuture<Void> admitted =
+          CompletableFuture.runAsync(
+              () -> {
+                try {
+                  log.admit();
+                } catch (AuditUnavailableException e) {
+                  throw new IllegalStateException(e);
+                }
+              });
+      Thread.sleep(300);
+      assertFalse(admitted.isDone());
+      sink.failing.set(false);
+      admitted.get(10, TimeUnit.SECONDS);
+      await(() -> log.eventsWritten() == 1);
+    } finally {
+      log.close();
+    }
+  }
+
+  @Test
+  void replacedFile_isAProblem() throws Exception {
+    Path file = directory.resolve("audit.log");
+    try (AuditLog log = open(file)) {
+      log.submit(event("r1"));
+      await(() -> log.eventsWritten() == 1);
+      Files.delete(file);
+      Files.createDirectory(file);
+      assertTrue(log.problem().isPresent());
+      assertTrue(log.problem().get().contains("was replaced"), log.problem().get());
+    }
+  }
+
+  /** A sink that fails with ENOSPC's message while {@link #failing} is set. */
+  static final class FlakySink implements AuditSink {
+    final AtomicBoolean failing = new AtomicBoolean();
+    final List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @Override
+    public Optional<Tail> open() {
+      return Optional.empty();
+    }
+
+    @Override
+    public void write(byte[] bytes) throws IOException {
+      if (failing.get()) {
+        throw new IOException("No space left on device");
+      }
+      for (String line : new String(bytes, StandardCharsets.UTF_8).split("\n")) {
+        lines.add(line);
+      }
+    }
+
+    @Override
+    public void check() {}
+
+    @Override
+    public String name() {
+      return "flaky";
+    }
+
+    @Override
+    public void close() {}
+  }
+}
