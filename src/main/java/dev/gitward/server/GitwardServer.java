@@ -87,9 +87,10 @@ public final class GitwardServer implements AutoCloseable {
     RevocationList revocations = revocationList(config, clock);
     JwtTokenVerifier verifier = new JwtTokenVerifier(config.tokens(), keys, clock, revocations);
     TokenMinter minter = new TokenMinter(config.tokens(), keys, clock);
-    Map<String, Upstream> upstreams = Upstreams.create(config.upstreams(), environment, clock);
+    GitwardMeters meters = new GitwardMeters(config.upstreams().keySet());
+    Map<String, Upstream> upstreams =
+        Upstreams.create(config.upstreams(), environment, clock, meters);
     Path spool = Path.of(System.getProperty("java.io.tmpdir"));
-    GitwardMeters meters = new GitwardMeters(upstreams.keySet());
     AuditLog audit = openAudit(config, clock);
     meters.bindAudit(audit);
     HttpHandler git =
@@ -105,7 +106,7 @@ public final class GitwardServer implements AutoCloseable {
         new GracefulShutdownHandler(new HttpContinueReadHandler(git));
     Undertow proxy = proxyListener(config, shutdown);
     RoutingHandler routes = Handlers.routing();
-    HealthApi.register(routes, keys, audit, upstreams, meters);
+    HealthApi.register(routes, keys, audit, upstreams, meters, revocations);
     TokenApi.register(routes, config, minter, keys, revocations, clock, adminSecret);
     Undertow admin = adminListener(config, routes);
     try {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gitward.audit.AuditLog;
 import dev.gitward.metrics.GitwardMeters;
 import dev.gitward.token.KeyRing;
+import dev.gitward.token.RevocationList;
 import dev.gitward.upstream.Upstream;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
@@ -39,14 +40,16 @@ final class HealthApi {
       KeyRing keys,
       AuditLog audit,
       Map<String, Upstream> upstreams,
-      GitwardMeters meters) {
+      GitwardMeters meters,
+      RevocationList revocations) {
     routes.get(
         "/healthz",
         exchange -> {
           exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");
           exchange.getResponseSender().send("ok\n");
         });
-    routes.get("/readyz", blocking(exchange -> ready(exchange, keys, audit, upstreams)));
+    routes.get(
+        "/readyz", blocking(exchange -> ready(exchange, keys, audit, upstreams, revocations)));
     routes.get(
         "/metrics",
         blocking(
@@ -59,16 +62,21 @@ final class HealthApi {
   }
 
   private static void ready(
-      HttpServerExchange exchange, KeyRing keys, AuditLog audit, Map<String, Upstream> upstreams)
+      HttpServerExchange exchange,
+      KeyRing keys,
+      AuditLog audit,
+      Map<String, Upstream> upstreams,
+      RevocationList revocations)
       throws JsonProcessingException {
-    Readiness readiness = check(keys, audit, upstreams);
+    Readiness readiness = check(keys, audit, upstreams, revocations);
     exchange.setStatusCode(readiness.ready() ? 200 : 503);
     exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
     exchange.getResponseSender().send(JSON.writeValueAsString(readiness) + "\n");
   }
 
   /** Runs every readiness check. */
-  static Readiness check(KeyRing keys, AuditLog audit, Map<String, Upstream> upstreams) {
+  static Readiness check(
+      KeyRing keys, AuditLog audit, Map<String, Upstream> upstreams, RevocationList revocations) {
     List<Check> checks = new ArrayList<>();
     checks.add(
         new Check(
@@ -90,7 +98,12 @@ final class HealthApi {
               ready,
               ready ? "ready" : "the credential source is not ready"));
     }
-    // NOTE: the revocation list has no readiness signal yet, so it is not checked here.
+    boolean revocationsReady = revocations.isReady();
+    checks.add(
+        new Check(
+            "revocations",
+            revocationsReady,
+            revocationsReady ? "ready" : "the revocation store cannot be reached"));
     return new Readiness(checks.stream().allMatch(Check::ok), checks);
   }
 

@@ -3,6 +3,7 @@ package dev.gitward.server;
 import dev.gitward.config.ConfigException;
 import dev.gitward.config.CredentialSettings;
 import dev.gitward.config.UpstreamSettings;
+import dev.gitward.metrics.CredentialMetrics;
 import dev.gitward.upstream.AnonymousCredential;
 import dev.gitward.upstream.GitHubAppCredential;
 import dev.gitward.upstream.StaticCredential;
@@ -18,12 +19,15 @@ final class Upstreams {
   private Upstreams() {}
 
   static Map<String, Upstream> create(
-      Map<String, UpstreamSettings> settings, Map<String, String> environment, Clock clock)
+      Map<String, UpstreamSettings> settings,
+      Map<String, String> environment,
+      Clock clock,
+      CredentialMetrics metrics)
       throws ConfigException {
     Map<String, Upstream> upstreams = new LinkedHashMap<>();
     try {
       for (UpstreamSettings upstream : settings.values()) {
-        UpstreamCredential credential = credential(upstream, environment, clock);
+        UpstreamCredential credential = credential(upstream, environment, clock, metrics);
         upstreams.put(
             upstream.name(), new Upstream(upstream, credential, UpstreamClient.create(upstream)));
       }
@@ -35,7 +39,10 @@ final class Upstreams {
   }
 
   private static UpstreamCredential credential(
-      UpstreamSettings upstream, Map<String, String> environment, Clock clock)
+      UpstreamSettings upstream,
+      Map<String, String> environment,
+      Clock clock,
+      CredentialMetrics metrics)
       throws ConfigException {
     String key = "upstreams." + upstream.name() + ".credentials";
     CredentialSettings credentials = upstream.credentials();
@@ -43,7 +50,7 @@ final class Upstreams {
       return StaticCredential.load(key, fixed, environment);
     }
     if (credentials instanceof CredentialSettings.GitHubApp app) {
-      return GitHubAppCredential.create(key, upstream, app, clock);
+      return GitHubAppCredential.create(key, upstream, app, clock, metrics);
     }
     return new AnonymousCredential();
   }

@@ -6,6 +6,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import dev.gitward.config.ConfigException;
 import dev.gitward.config.CredentialSettings;
 import dev.gitward.config.UpstreamSettings;
+import dev.gitward.metrics.CredentialMetrics;
 import dev.gitward.policy.RepositoryName;
 import dev.gitward.upstream.TokenRequest.Permission;
 import java.io.IOException;
@@ -58,6 +59,8 @@ public final class GitHubAppCredential implements UpstreamCredential {
   private final GitHubApi api;
   private final OptionalLong installationId;
   private final Clock clock;
+  private final String upstreamName;
+  private final CredentialMetrics metrics;
   private final Cache<TokenRequest, InstallationToken> tokens;
   private final Cache<String, Long> installations;
   private final Cache<String, Boolean> notInstalled;
@@ -65,6 +68,18 @@ public final class GitHubAppCredential implements UpstreamCredential {
   private volatile Instant rateLimitedUntil = Instant.EPOCH;
 
   GitHubAppCredential(GitHubAppKey key, GitHubApi api, OptionalLong installationId, Clock clock) {
+    this(key, api, installationId, clock, "github", CredentialMetrics.NONE);
+  }
+
+  GitHubAppCredential(
+      GitHubAppKey key,
+      GitHubApi api,
+      OptionalLong installationId,
+      Clock clock,
+      String upstreamName,
+      CredentialMetrics metrics) {
+    this.upstreamName = upstreamName;
+    this.metrics = metrics;
     this.key = key;
     this.api = api;
     this.installationId = installationId;
@@ -101,6 +116,17 @@ public final class GitHubAppCredential implements UpstreamCredential {
   public static GitHubAppCredential create(
       String key, UpstreamSettings upstream, CredentialSettings.GitHubApp app, Clock clock)
       throws ConfigException {
+    return create(key, upstream, app, clock, CredentialMetrics.NONE);
+  }
+
+  /** Creates the credential of {@code upstream}, reporting mints and cache lookups to meters. */
+  public static GitHubAppCredential create(
+      String key,
+      UpstreamSettings upstream,
+      CredentialSettings.GitHubApp app,
+      Clock clock,
+      CredentialMetrics metrics)
+      throws ConfigException {
     GitHubAppKey appKey = loadKey(key + ".private-key-file", app);
     if (upstream.apiUrl().isEmpty()) {
       throw new ConfigException(
@@ -113,7 +139,7 @@ public final class GitHubAppCredential implements UpstreamCredential {
     GitHubApi api = new GitHubApi(upstream.apiUrl().get(), client, app.apiTimeout(), clock);
     OptionalLong installation =
         app.installationId().map(OptionalLong::of).orElseGet(OptionalLong::empty);
-    return new GitHubAppCredential(appKey, api, installation, clock);
+    return new GitHubAppCredential(appKey, api, installation, clock, upstream.name(), metrics);
   }
 
   private static GitHubAppKey loadKey(String key, CredentialSettings.GitHubApp app)
@@ -191,6 +217,7 @@ public final class GitHubAppCredential implements UpstreamCredential {
 
   private InstallationToken token(TokenRequest request) throws CredentialUnavailableException {
     InstallationToken cached = fresh(tokens.getIfPresent(request));
+    metrics.cacheLookup(upstreamName, cached != null);
     if (cached != null) {
       return cached;
     }
@@ -200,7 +227,15 @@ public final class GitHubAppCredential implements UpstreamCredential {
         return cached;
       }
       checkBackoff();
-      InstallationToken minted = callApi(() -> api.createToken(request, appJwt()));
+      long start = System.nanoTime();
+      InstallationToken minted;
+      try {
+        minted = callApi(() -> api.createToken(request, appJwt()));
+      } catch (CredentialUnavailableException e) {
+        metrics.minted(upstreamName, Duration.ofNanos(System.nanoTime() - start), false);
+        throw e;
+      }
+      metrics.minted(upstreamName, Duration.ofNanos(System.nanoTime() - start), true);
       tokens.put(request, minted);
       log.info(
           "minted a GitHub App installation token: app={} installation={} repositories={}"

@@ -210,6 +210,7 @@ class ConfigurationDocTest {
         switch (row.type()) {
           case "host:port" -> "127.0.0.1:0";
           case "URL" -> "https://git.example.com";
+          case "redis URL" -> "redis://127.0.0.1:6379";
           case "duration" -> "45s";
           case "size" -> "2MiB";
           case "path" -> "some/file";
