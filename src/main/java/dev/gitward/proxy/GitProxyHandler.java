@@ -71,6 +71,11 @@ public final class GitProxyHandler implements HttpHandler {
       serve(exchange, state);
     } catch (ProxyRejection rejection) {
       state.decision = rejection.status() == 401 ? "unauthenticated" : "rejected";
+      if (!exchange.isRequestComplete()) {
+        // Otherwise Undertow reads and discards the unread body to keep the connection, which
+        // lets an unauthenticated client hold a worker for a body as large as it likes.
+        exchange.setPersistent(false);
+      }
       if (exchange.isResponseStarted()) {
         exchange.setPersistent(false);
       } else {

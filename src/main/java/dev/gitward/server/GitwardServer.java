@@ -81,7 +81,8 @@ public final class GitwardServer implements AutoCloseable {
             upstreams, verifier, config.tokens().maxTokenBytes(), config.limits(), spool);
     GracefulShutdownHandler shutdown =
         new GracefulShutdownHandler(new HttpContinueReadHandler(git));
-    Undertow proxy = proxyListener(config, shutdown);
+    Undertow proxy =
+        proxyListener(config, new RequestFramingGuard(config.proxy().allowedHosts(), shutdown));
     RoutingHandler routes = Handlers.routing();
     HealthApi.register(routes);
     TokenApi.register(routes, config, minter, keys, revocations, clock);
@@ -160,6 +161,10 @@ public final class GitwardServer implements AutoCloseable {
         .setServerOption(UndertowOptions.ALLOW_UNESCAPED_CHARACTERS_IN_URL, false)
         .setServerOption(UndertowOptions.RECORD_REQUEST_START_TIME, false)
         .setSocketOption(Options.REUSE_ADDRESSES, true)
+        // XNIO closes a connection whose pending read waits longer than this, which bounds a
+        // client that stops sending in the middle of a request body.
+        .setSocketOption(
+            Options.READ_TIMEOUT, (int) config.proxy().clientReadIdleTimeout().toMillis())
         .setHandler(handler)
         .build();
   }

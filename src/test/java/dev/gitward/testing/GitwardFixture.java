@@ -57,6 +57,7 @@ public final class GitwardFixture implements AutoCloseable {
   public static final class Builder {
     private String extraYaml = "";
     private String upstreamExtraYaml = "";
+    private String proxyExtraYaml = "";
     private Optional<String> upstreamToken = Optional.empty();
     private Clock clock = Clock.systemUTC();
     private JWSAlgorithm algorithm = JWSAlgorithm.EdDSA;
@@ -64,6 +65,12 @@ public final class GitwardFixture implements AutoCloseable {
     /** Appends top-level YAML sections, such as {@code limits:}. */
     public Builder yaml(String text) {
       this.extraYaml = text;
+      return this;
+    }
+
+    /** Appends keys to the {@code proxy:} section, indented by two spaces. */
+    public Builder proxyYaml(String text) {
+      this.proxyExtraYaml = text;
       return this;
     }
 
@@ -117,7 +124,11 @@ public final class GitwardFixture implements AutoCloseable {
               ? "      type: static\n      username: x-access-token\n"
                   + "      token-env: GITWARD_TEST_UPSTREAM_TOKEN\n"
               : "      type: none\n";
-      return "proxy:\n  listen: 127.0.0.1:0\n  drain-timeout: 2s\nadmin:\n  listen: 127.0.0.1:0\n"
+      String drain = proxyExtraYaml.contains("drain-timeout:") ? "" : "  drain-timeout: 2s\n";
+      return "proxy:\n  listen: 127.0.0.1:0\n"
+          + drain
+          + proxyExtraYaml
+          + "admin:\n  listen: 127.0.0.1:0\n"
           + "tokens:\n  keys:\n    - file: "
           + key
           + "\n"
