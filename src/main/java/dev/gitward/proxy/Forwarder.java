@@ -179,6 +179,10 @@ final class Forwarder {
     }
     if (rewriter == null && entity.getContentLength() >= 0) {
       exchange.setResponseContentLength(entity.getContentLength());
+    } else {
+      // Stated explicitly because Undertow sends a body of unknown length without any framing
+      // once the exchange is no longer persistent.
+      exchange.getResponseHeaders().put(Headers.TRANSFER_ENCODING, "chunked");
     }
     CountingOutputStream client = new CountingOutputStream(exchange.getOutputStream());
     try (InputStream body = entity.getContent()) {
