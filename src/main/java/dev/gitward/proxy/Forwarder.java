@@ -101,6 +101,10 @@ final class Forwarder {
                 outgoing.body(),
                 outgoing.length(),
                 outgoing.contentType());
+      } catch (LimitedInputStream.LimitExceededException e) {
+        // The client's body passed its limit while it streamed upstream; the upstream saw a
+        // truncated request, which git rejects without updating a ref.
+        throw new ProxyRejection(413, e.getMessage());
       } catch (IOException e) {
         last = e;
         log.warn(

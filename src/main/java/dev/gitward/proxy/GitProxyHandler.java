@@ -80,6 +80,7 @@ public final class GitProxyHandler implements HttpHandler {
         exchange.setPersistent(false);
       } else {
         Responses.reject(exchange, rejection);
+        LingeringClose.drain(exchange, state.token != null);
       }
       logRejection(state, rejection);
     } catch (IOException e) {
@@ -94,6 +95,7 @@ public final class GitProxyHandler implements HttpHandler {
             exchange,
             e instanceof LimitedInputStream.LimitExceededException ? 413 : 400,
             Responses.oneLine(String.valueOf(e.getMessage())));
+        LingeringClose.drain(exchange, state.token != null);
       }
     } catch (RuntimeException e) {
       state.decision = "failed";

@@ -60,8 +60,22 @@ final class ReceivePackHandler {
               + ProxyRejection.shorten(encoding)
               + " on git-receive-pack (expected: none; git never compresses a push body)");
     }
+    long declared = exchange.getRequestContentLength();
+    if (declared > limits.pushBody()) {
+      throw new ProxyRejection(
+          413,
+          "push body of "
+              + declared
+              + " bytes is larger than "
+              + limits.pushBody()
+              + " bytes (expected: at most limits.push-body)");
+    }
     LimitedInputStream body =
-        new LimitedInputStream(exchange.getInputStream(), limits.pushBody(), "push body");
+        new LimitedInputStream(
+            new CloseShieldInputStream(exchange.getInputStream()),
+            limits.pushBody(),
+            "push body",
+            "limits.push-body");
     ReceivePackBody parsed = parse(body);
     if (parsed instanceof Probe probe) {
       forwardProbe(exchange, state, upstream, route, policy, probe);

@@ -22,6 +22,8 @@ import java.util.zip.GZIPInputStream;
  * body upstream without its {@code Content-Encoding}.
  */
 final class UploadPackHandler {
+  private static final String UPLOAD_PACK_KEY = "limits.upload-pack-request";
+
   private final Limits limits;
   private final ProtocolLimits protocolLimits;
 
@@ -56,10 +58,11 @@ final class UploadPackHandler {
   }
 
   private InputStream decodedBody(HttpServerExchange exchange) throws ProxyRejection, IOException {
-    InputStream raw = exchange.getInputStream();
+    InputStream raw = new CloseShieldInputStream(exchange.getInputStream());
     String encoding = exchange.getRequestHeaders().getFirst(Headers.CONTENT_ENCODING);
     if (encoding == null || encoding.equalsIgnoreCase("identity")) {
-      return new LimitedInputStream(raw, limits.uploadPackRequest(), "upload-pack request body");
+      return new LimitedInputStream(
+          raw, limits.uploadPackRequest(), "upload-pack request body", UPLOAD_PACK_KEY);
     }
     if (!isGzip(exchange)) {
       throw new ProxyRejection(
@@ -69,12 +72,14 @@ final class UploadPackHandler {
               + " on git-upload-pack (expected: gzip or none)");
     }
     InputStream compressed =
-        new LimitedInputStream(raw, limits.uploadPackRequest(), "compressed upload-pack body");
+        new LimitedInputStream(
+            raw, limits.uploadPackRequest(), "compressed upload-pack body", UPLOAD_PACK_KEY);
     try {
       return new LimitedInputStream(
           new GZIPInputStream(compressed, 8192),
           limits.uploadPackRequest(),
-          "inflated upload-pack request body");
+          "inflated upload-pack request body",
+          UPLOAD_PACK_KEY);
     } catch (IOException e) {
       throw ProxyRejection.badRequest(
           "gzip body of git-upload-pack cannot be inflated (" + e.getClass().getSimpleName() + ")");

@@ -149,9 +149,11 @@ public final class GitwardServer implements AutoCloseable {
         .setServerOption(UndertowOptions.ENABLE_HTTP2, false)
         .setServerOption(UndertowOptions.MAX_HEADER_SIZE, limits.headerBlock())
         .setServerOption(UndertowOptions.MAX_HEADERS, limits.headerCount())
+        // Above Gitward's own limits, so that their rejection, which names the config key,
+        // comes first.
         .setServerOption(
             UndertowOptions.MAX_ENTITY_SIZE,
-            Math.max(limits.pushBody(), limits.uploadPackRequest()))
+            Math.max(limits.pushBody(), limits.uploadPackRequest()) + (1 << 20))
         .setServerOption(
             UndertowOptions.REQUEST_PARSE_TIMEOUT,
             (int) config.proxy().requestParseTimeout().toMillis())
