@@ -40,6 +40,7 @@ public final class GitwardServer implements AutoCloseable {
   private final TokenMinter minter;
   private final KeyRing keys;
   private final RevocationList revocations;
+  private final DrainGate gate;
   private final GracefulShutdownHandler shutdown;
   private final Undertow proxy;
   private final Undertow admin;
@@ -50,6 +51,7 @@ public final class GitwardServer implements AutoCloseable {
       TokenMinter minter,
       KeyRing keys,
       RevocationList revocations,
+      DrainGate gate,
       GracefulShutdownHandler shutdown,
       Undertow proxy,
       Undertow admin) {
@@ -58,6 +60,7 @@ public final class GitwardServer implements AutoCloseable {
     this.minter = minter;
     this.keys = keys;
     this.revocations = revocations;
+    this.gate = gate;
     this.shutdown = shutdown;
     this.proxy = proxy;
     this.admin = admin;
@@ -81,8 +84,9 @@ public final class GitwardServer implements AutoCloseable {
             upstreams, verifier, config.tokens().maxTokenBytes(), config.limits(), spool);
     GracefulShutdownHandler shutdown =
         new GracefulShutdownHandler(new HttpContinueReadHandler(git));
+    DrainGate gate = new DrainGate(shutdown);
     Undertow proxy =
-        proxyListener(config, new RequestFramingGuard(config.proxy().allowedHosts(), shutdown));
+        proxyListener(config, new RequestFramingGuard(config.proxy().allowedHosts(), gate));
     RoutingHandler routes = Handlers.routing();
     HealthApi.register(routes);
     TokenApi.register(routes, config, minter, keys, revocations, clock);
@@ -96,7 +100,8 @@ public final class GitwardServer implements AutoCloseable {
       throw e;
     }
     GitwardServer server =
-        new GitwardServer(config, upstreams, minter, keys, revocations, shutdown, proxy, admin);
+        new GitwardServer(
+            config, upstreams, minter, keys, revocations, gate, shutdown, proxy, admin);
     log.info(
         "proxy listening on {} for upstreams {}; admin API on {}",
         server.proxyAddress(),
@@ -204,9 +209,15 @@ public final class GitwardServer implements AutoCloseable {
   @Override
   public void close() {
     Duration drain = config.proxy().drainTimeout();
+    log.info("proxy draining: new requests get 503, running ones have {} to finish", drain);
+    gate.close();
     shutdown.shutdown();
     try {
-      if (!shutdown.awaitShutdown(drain.toMillis())) {
+      if (shutdown.awaitShutdown(drain.toMillis())) {
+        log.info("proxy drained: every running request finished");
+      } else {
+        // NOTE: a push cut here leaves the upstream's refs as git receive-pack left them: all
+        // updated with --atomic, otherwise possibly some; the access log shows the cut request.
         log.warn("drain timeout of {} passed with requests still running; closing them", drain);
       }
     } catch (InterruptedException e) {
