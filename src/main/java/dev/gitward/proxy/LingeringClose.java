@@ -5,13 +5,13 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /**
- * Reads and discards a bounded part of an unread request body after Gitward has sent its answer and
- * before the connection closes. Closing a socket with unread input makes the kernel send a reset,
- * which can destroy the answer before the client reads it, so git would print {@code Connection
- * reset} in place of the reason.
+ * Reads and discards a bounded part of an unread request body after Gitward has sent its response
+ * and before the connection closes. Closing a socket with unread input makes the kernel send a
+ * reset, which can destroy the response before the client reads it, so git would print {@code
+ * Connection reset} in place of the reason.
  */
 final class LingeringClose {
-  /** Maximum bytes discarded; a client that sends more after the answer gets the reset. */
+  /** Maximum bytes discarded; a client that sends more after the response gets the reset. */
   static final long MAX_BYTES = 4L << 20;
 
   /** Maximum time spent discarding, checked between reads. */

@@ -34,7 +34,7 @@ final class Responses {
       return;
     }
     // Written through the stream because the blocking sender ends the exchange at once, and a
-    // connection closed with unread request bytes is reset before the client reads the answer.
+    // connection closed with unread request bytes is reset before the client reads the response.
     try {
       OutputStream out = exchange.getOutputStream();
       out.write(body);

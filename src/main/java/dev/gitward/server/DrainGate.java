@@ -7,9 +7,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Answers 503 with a reason and closes the connection once the server drains, so a new request
- * during shutdown fails fast and a client retries against another instance. Requests already past
- * the gate run on to the end or to the drain timeout.
+ * Sends 503 with a reason and closes the connection once the server drains, so a new request during
+ * shutdown fails fast and a client retries against another instance. Requests already past the gate
+ * run on to the end or to the drain timeout.
  */
 final class DrainGate implements HttpHandler {
   private static final byte[] REASON =

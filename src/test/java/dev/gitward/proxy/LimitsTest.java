@@ -147,7 +147,7 @@ class LimitsTest {
                 try {
                   http.output().write(new byte[2_000_000]);
                 } catch (IOException e) {
-                  // The proxy closed the connection after its answer.
+                  // The proxy closed the connection after its response.
                 }
               });
       RawHttp.Response response = http.readResponse();

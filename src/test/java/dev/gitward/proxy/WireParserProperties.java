@@ -84,7 +84,8 @@ class WireParserProperties {
     try {
       GitRoute route = GitRoute.parse(post ? "POST" : "GET", path, query.isEmpty() ? null : query);
       assertTrue(path.matches("(/[A-Za-z0-9_.-]+)+"), "accepted path: " + path);
-      assertTrue(!path.contains("/./") && !path.contains("/../"), "dot segment: " + path);
+      assertTrue(!path.contains("/./"), "dot segment: " + path);
+      assertTrue(!path.contains("/../"), "dot-dot segment: " + path);
       assertTrue(!route.upstream().isEmpty(), "upstream of " + path);
     } catch (ProxyRejection rejection) {
       assertTrue(
@@ -135,7 +136,7 @@ class WireParserProperties {
         }
       }
     } catch (ProtocolException | IOException e) {
-      // A rejection: the proxy answers 400 and forwards nothing.
+      // A rejection: the proxy sends 400 and forwards nothing.
     }
     assertTrue(System.nanoTime() - start < MAX_NANOS_PER_TRY, "slow parse");
   }
@@ -150,7 +151,7 @@ class WireParserProperties {
             "forwarded command: " + command.command());
       }
     } catch (ProtocolException | IOException e) {
-      // A rejection: the proxy answers 400.
+      // A rejection: the proxy sends 400.
     }
   }
 

@@ -16,9 +16,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A misbehaving upstream on 127.0.0.1: a raw HTTP/1.1 server whose answer to each request is chosen
- * by a test, so it can stall, trickle, reset or truncate. It records every request with the number
- * of the connection that carried it.
+ * A misbehaving upstream on 127.0.0.1: a raw HTTP/1.1 server whose response to each request is
+ * chosen by a test, so it can stall, trickle, reset or truncate. It records every request with the
+ * number of the connection that carried it.
  */
 public final class FakeUpstream implements AutoCloseable {
   /** What the server does with one request; it returns whether to keep the connection. */
@@ -147,7 +147,7 @@ public final class FakeUpstream implements AutoCloseable {
     return line.toString(StandardCharsets.ISO_8859_1);
   }
 
-  /** Answers 200 with a short advertisement-typed body and keeps the connection. */
+  /** Sends 200 with a short advertisement-typed body and keeps the connection. */
   public static boolean ok(Request request, Socket socket) throws IOException {
     write(socket, response(200, "0000"));
     return true;
