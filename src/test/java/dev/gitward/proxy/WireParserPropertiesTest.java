@@ -25,7 +25,7 @@ import net.jqwik.api.Provide;
  * Property tests of the parsers that read untrusted input: on any input each one returns a result
  * that satisfies the grammar or raises its own rejection, never another exception, and quickly.
  */
-class WireParserProperties {
+class WireParserPropertiesTest {
   private static final long MAX_NANOS_PER_TRY = 1_000_000_000L;
   private static final ProtocolLimits LIMITS = ProtocolLimits.defaults();
   private static final String VALID_PUSH =
