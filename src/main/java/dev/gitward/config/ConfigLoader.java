@@ -14,7 +14,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -107,7 +109,14 @@ public final class ConfigLoader {
     reader.checkKeys(
         node,
         key,
-        Set.of("listen", "public-url", "request-parse-timeout", "drain-timeout", "worker-threads"));
+        Set.of(
+            "listen",
+            "public-url",
+            "request-parse-timeout",
+            "drain-timeout",
+            "worker-threads",
+            "client-read-idle-timeout",
+            "allowed-hosts"));
     HostPort listen =
         reader
             .hostPort(node, key, "listen", "127.0.0.1:8080")
@@ -121,7 +130,38 @@ public final class ConfigLoader {
             key + ".request-parse-timeout",
             reader.duration(node, key, "request-parse-timeout", Duration.ofSeconds(10))),
         reader.duration(node, key, "drain-timeout", Duration.ofSeconds(30)),
-        reader.count(node, key, "worker-threads", 200));
+        reader.count(node, key, "worker-threads", 200),
+        positive(
+            reader,
+            key + ".client-read-idle-timeout",
+            reader.duration(node, key, "client-read-idle-timeout", Duration.ofSeconds(60))),
+        readAllowedHosts(reader, node.get("allowed-hosts"), publicUrl, listen));
+  }
+
+  private static Set<String> readAllowedHosts(
+      ConfigReader reader, JsonNode node, URI publicUrl, HostPort listen) {
+    String key = "proxy.allowed-hosts";
+    Set<String> hosts = new LinkedHashSet<>();
+    if (node == null || node.isNull()) {
+      if (publicUrl.getHost() != null) {
+        hosts.add(publicUrl.getHost().toLowerCase(Locale.ROOT));
+      }
+      hosts.add(listen.host().toLowerCase(Locale.ROOT));
+      return hosts;
+    }
+    if (!node.isArray()) {
+      reader.problem(key, "not a list (expected: a list of host names, such as [git.internal])");
+      return hosts;
+    }
+    for (JsonNode host : node) {
+      String name = host.asText();
+      if (!host.isTextual() || !name.matches("[A-Za-z0-9.\\-]+|\\[[0-9A-Fa-f:.]+]")) {
+        reader.problem(key, host + " (expected: a host name or IP address without a port)");
+      } else {
+        hosts.add(name.toLowerCase(Locale.ROOT));
+      }
+    }
+    return hosts;
   }
 
   private static AdminSettings readAdmin(ConfigReader reader, JsonNode node) {

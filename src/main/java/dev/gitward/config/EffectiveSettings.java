@@ -19,6 +19,8 @@ public final class EffectiveSettings {
     lines.add("proxy.request-parse-timeout: " + proxy.requestParseTimeout());
     lines.add("proxy.drain-timeout: " + proxy.drainTimeout());
     lines.add("proxy.worker-threads: " + proxy.workerThreads());
+    lines.add("proxy.client-read-idle-timeout: " + proxy.clientReadIdleTimeout());
+    lines.add("proxy.allowed-hosts: " + proxy.allowedHosts().stream().sorted().toList());
     lines.add("admin.listen: " + config.admin().listen());
     lines.add(
         "admin.token: "

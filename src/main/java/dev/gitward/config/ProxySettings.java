@@ -2,6 +2,7 @@ package dev.gitward.config;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.Set;
 
 /**
  * The proxy listener, under {@code proxy:}.
@@ -11,10 +12,20 @@ import java.time.Duration;
  * @param requestParseTimeout the maximum time to receive a request's header block
  * @param drainTimeout how long in-flight requests may run after a shutdown signal
  * @param workerThreads the number of threads that serve blocking git transfers
+ * @param clientReadIdleTimeout the maximum silence while Gitward waits for bytes of a client's
+ *     request body
+ * @param allowedHosts the host names, lower case and without a port, that a request's {@code Host}
+ *     header may name; by default the host of {@code publicUrl} and of {@code listen}
  */
 public record ProxySettings(
     HostPort listen,
     URI publicUrl,
     Duration requestParseTimeout,
     Duration drainTimeout,
-    int workerThreads) {}
+    int workerThreads,
+    Duration clientReadIdleTimeout,
+    Set<String> allowedHosts) {
+  public ProxySettings {
+    allowedHosts = Set.copyOf(allowedHosts);
+  }
+}

@@ -87,7 +87,7 @@ public final class PacketLineIn {
     }
     if (length > maxPacketLength) {
       throw new ProtocolException(
-          "pkt-line length", header, "at most " + maxPacketLength + " bytes");
+          "pkt-line length", header, "at most " + maxPacketLength + " bytes, limits.pkt-line");
     }
     return length;
   }

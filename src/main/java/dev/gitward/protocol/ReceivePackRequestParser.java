@@ -86,7 +86,9 @@ public final class ReceivePackRequestParser {
     int max = limits.maxCommandSectionBytes();
     if (packets.bytesRead() > max) {
       throw new ProtocolException(
-          "command section", "more than " + max + " bytes", "at most " + max + " bytes");
+          "command section",
+          "more than " + max + " bytes",
+          "at most " + max + " bytes, limits.command-section");
     }
   }
 
@@ -113,7 +115,7 @@ public final class ReceivePackRequestParser {
       throw new ProtocolException(
           "commands",
           String.valueOf(lines.size()),
-          "at most " + limits.maxCommands() + " ref commands");
+          "at most " + limits.maxCommands() + " ref commands, limits.commands");
     }
     List<RefCommand> commands = new ArrayList<>();
     Set<String> refNames = new HashSet<>();

@@ -27,7 +27,7 @@ public final class RefNameRules {
       return Optional.of("it does not start with refs/");
     }
     if (refName.getBytes(StandardCharsets.UTF_8).length > maxBytes) {
-      return Optional.of("it is longer than " + maxBytes + " bytes");
+      return Optional.of("it is longer than " + maxBytes + " bytes, limits.ref-name");
     }
     Optional<String> problem = checkCharacters(refName);
     if (problem.isPresent()) {

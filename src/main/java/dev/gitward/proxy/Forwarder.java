@@ -108,6 +108,10 @@ final class Forwarder {
                 outgoing.body(),
                 outgoing.length(),
                 outgoing.contentType());
+      } catch (LimitedInputStream.LimitExceededException e) {
+        // The client's body passed its limit while it streamed upstream; the upstream saw a
+        // truncated request, which git rejects without updating a ref.
+        throw new ProxyRejection(413, e.getMessage());
       } catch (IOException e) {
         last = e;
         log.warn(
@@ -190,6 +194,10 @@ final class Forwarder {
     }
     if (rewriter == null && entity.getContentLength() >= 0) {
       exchange.setResponseContentLength(entity.getContentLength());
+    } else {
+      // Stated explicitly because Undertow sends a body of unknown length without any framing
+      // once the exchange is no longer persistent.
+      exchange.getResponseHeaders().put(Headers.TRANSFER_ENCODING, "chunked");
     }
     CountingOutputStream client = new CountingOutputStream(exchange.getOutputStream());
     try (InputStream body = entity.getContent()) {

@@ -80,10 +80,16 @@ public final class GitProxyHandler implements HttpHandler {
       serve(exchange, state);
     } catch (ProxyRejection rejection) {
       state.decision = RequestRecorder.decisionFor(state, rejection);
+      if (!exchange.isRequestComplete()) {
+        // Otherwise Undertow reads and discards the unread body to keep the connection, which
+        // lets an unauthenticated client hold a worker for a body as large as it likes.
+        exchange.setPersistent(false);
+      }
       if (exchange.isResponseStarted()) {
         exchange.setPersistent(false);
       } else {
         Responses.reject(exchange, rejection);
+        LingeringClose.drain(exchange, state.token != null);
       }
       logRejection(state, rejection);
     } catch (IOException e) {
@@ -98,6 +104,7 @@ public final class GitProxyHandler implements HttpHandler {
             exchange,
             e instanceof LimitedInputStream.LimitExceededException ? 413 : 400,
             Responses.oneLine(String.valueOf(e.getMessage())));
+        LingeringClose.drain(exchange, state.token != null);
       }
     } catch (RuntimeException e) {
       state.decision = "failed";

@@ -11,12 +11,20 @@ import java.io.InputStream;
 final class LimitedInputStream extends FilterInputStream {
   private final long limit;
   private final String what;
+  private final String key;
   private long count;
 
-  LimitedInputStream(InputStream in, long limit, String what) {
+  /**
+   * Creates a stream that fails past {@code limit} bytes.
+   *
+   * @param what the data read, such as {@code push body}, for the message
+   * @param key the config key that sets the limit, such as {@code limits.push-body}
+   */
+  LimitedInputStream(InputStream in, long limit, String what, String key) {
     super(in);
     this.limit = limit;
     this.what = what;
+    this.key = key;
   }
 
   @Override
@@ -51,8 +59,11 @@ final class LimitedInputStream extends FilterInputStream {
           what
               + " is larger than "
               + limit
-              + " bytes (expected: at"
-              + " most the configured limit)");
+              + " bytes (expected: at most "
+              + limit
+              + " bytes, "
+              + key
+              + ")");
     }
   }
 

@@ -16,6 +16,7 @@ import dev.gitward.upstream.Upstream;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -51,7 +52,8 @@ final class ReceivePackHandler {
       GitRoute route,
       AccessPolicy policy)
       throws ProxyRejection, IOException {
-    RequestBody decoded = RequestBody.open(exchange, limits.pushBody(), "push body");
+    RequestBody decoded =
+        RequestBody.open(exchange, limits.pushBody(), "push body", "limits.push-body");
     LimitedInputStream body = decoded.stream();
     ReceivePackBody parsed = parse(body);
     if (parsed instanceof Probe probe) {
@@ -230,10 +232,15 @@ final class ReceivePackHandler {
     if (!drained) {
       exchange.setPersistent(false);
     }
-    CountingOutputStream out = new CountingOutputStream(exchange.getOutputStream());
-    ReceivePackReport.write(out, statuses, request.sideBand64k(), message.toString());
+    // The report is at most a few hundred bytes per command, so it is buffered to send it with a
+    // Content-Length: a closing connection would otherwise get a body without any framing.
+    ByteArrayOutputStream report = new ByteArrayOutputStream();
+    ReceivePackReport.write(report, statuses, request.sideBand64k(), message.toString());
+    exchange.setResponseContentLength(report.size());
+    OutputStream out = exchange.getOutputStream();
+    report.writeTo(out);
     out.flush();
-    state.bytesOut += out.count();
+    state.bytesOut += report.size();
     log.info(
         "request {} push rejected for task {} (jti {}): {}",
         state.requestId,

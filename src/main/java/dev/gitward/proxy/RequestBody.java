@@ -3,6 +3,7 @@ package dev.gitward.proxy;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.Locale;
 import java.util.zip.GZIPInputStream;
 
@@ -20,15 +21,30 @@ record RequestBody(LimitedInputStream stream, long length) {
    * Opens the body of {@code exchange}.
    *
    * @param what names the body in messages, such as {@code push body}
-   * @throws ProxyRejection 415 for an encoding other than gzip, 400 for a broken gzip header
+   * @param key names the limit's config key in messages, such as {@code limits.push-body}
+   * @throws ProxyRejection 413 for a declared length over the limit, 415 for an encoding other than
+   *     gzip, 400 for a broken gzip header
    */
-  static RequestBody open(HttpServerExchange exchange, long limit, String what)
+  static RequestBody open(HttpServerExchange exchange, long limit, String what, String key)
       throws ProxyRejection {
+    long declared = exchange.getRequestContentLength();
+    if (declared > limit) {
+      throw new ProxyRejection(
+          413,
+          what
+              + " of "
+              + declared
+              + " bytes is larger than "
+              + limit
+              + " bytes (expected: at most "
+              + key
+              + ")");
+    }
+    // The shield keeps a close by the upstream client from making Undertow drain the whole body.
+    InputStream raw = new CloseShieldInputStream(exchange.getInputStream());
     String encoding = exchange.getRequestHeaders().getFirst(Headers.CONTENT_ENCODING);
     if (encoding == null || encoding.equalsIgnoreCase("identity")) {
-      return new RequestBody(
-          new LimitedInputStream(exchange.getInputStream(), limit, what),
-          exchange.getRequestContentLength());
+      return new RequestBody(new LimitedInputStream(raw, limit, what, key), declared);
     }
     String name = encoding.strip().toLowerCase(Locale.ROOT);
     if (!name.equals("gzip") && !name.equals("x-gzip")) {
@@ -40,11 +56,11 @@ record RequestBody(LimitedInputStream stream, long length) {
               + what
               + " (expected: gzip or none)");
     }
-    LimitedInputStream compressed =
-        new LimitedInputStream(exchange.getInputStream(), limit, "compressed " + what);
+    LimitedInputStream compressed = new LimitedInputStream(raw, limit, "compressed " + what, key);
     try {
       return new RequestBody(
-          new LimitedInputStream(new GZIPInputStream(compressed, 8192), limit, "inflated " + what),
+          new LimitedInputStream(
+              new GZIPInputStream(compressed, 8192), limit, "inflated " + what, key),
           -1);
     } catch (IOException e) {
       throw ProxyRejection.badRequest(

@@ -3,6 +3,8 @@ package dev.gitward.proxy;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 
 /** Writes the responses that Gitward generates itself. */
@@ -27,7 +29,19 @@ final class Responses {
     exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");
     exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-cache");
     exchange.setResponseContentLength(body.length);
-    exchange.getResponseSender().send(java.nio.ByteBuffer.wrap(body));
+    if (!exchange.isBlocking()) {
+      exchange.getResponseSender().send(java.nio.ByteBuffer.wrap(body));
+      return;
+    }
+    // Written through the stream because the blocking sender ends the exchange at once, and a
+    // connection closed with unread request bytes is reset before the client reads the response.
+    try {
+      OutputStream out = exchange.getOutputStream();
+      out.write(body);
+      out.flush();
+    } catch (IOException e) {
+      exchange.setPersistent(false);
+    }
   }
 
   /** Returns {@code text} with line breaks and control characters replaced by spaces. */

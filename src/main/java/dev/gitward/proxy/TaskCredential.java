@@ -41,7 +41,7 @@ final class TaskCredential {
               + header.length()
               + " characters (expected: a task token of at most "
               + maxLength
-              + " bytes)");
+              + " bytes, tokens.max-size)");
     }
     int space = header.indexOf(' ');
     String scheme = space < 0 ? header : header.substring(0, space);

@@ -19,6 +19,8 @@ import java.io.SequenceInputStream;
  * body upstream without its {@code Content-Encoding}.
  */
 final class UploadPackHandler {
+  private static final String UPLOAD_PACK_KEY = "limits.upload-pack-request";
+
   private final Limits limits;
   private final ProtocolLimits protocolLimits;
 
@@ -30,7 +32,11 @@ final class UploadPackHandler {
   void handle(HttpServerExchange exchange, GitExchange state, Upstream upstream, GitRoute route)
       throws ProxyRejection, IOException {
     RequestBody body =
-        RequestBody.open(exchange, limits.uploadPackRequest(), "upload-pack request body");
+        RequestBody.open(
+            exchange,
+            limits.uploadPackRequest(),
+            "upload-pack request body",
+            "limits.upload-pack-request");
     InputStream forwarded = body.stream();
     if ("version=2".equals(state.protocolVersion)) {
       forwarded = checkCommand(body.stream(), state);

@@ -46,6 +46,7 @@ public final class GitwardServer implements AutoCloseable {
   private final TokenMinter minter;
   private final KeyRing keys;
   private final RevocationList revocations;
+  private final DrainGate gate;
   private final GracefulShutdownHandler shutdown;
   private final Undertow proxy;
   private final Undertow admin;
@@ -58,6 +59,7 @@ public final class GitwardServer implements AutoCloseable {
       TokenMinter minter,
       KeyRing keys,
       RevocationList revocations,
+      DrainGate gate,
       GracefulShutdownHandler shutdown,
       Undertow proxy,
       Undertow admin,
@@ -68,6 +70,7 @@ public final class GitwardServer implements AutoCloseable {
     this.minter = minter;
     this.keys = keys;
     this.revocations = revocations;
+    this.gate = gate;
     this.shutdown = shutdown;
     this.proxy = proxy;
     this.admin = admin;
@@ -104,7 +107,9 @@ public final class GitwardServer implements AutoCloseable {
             meters);
     GracefulShutdownHandler shutdown =
         new GracefulShutdownHandler(new HttpContinueReadHandler(git));
-    Undertow proxy = proxyListener(config, shutdown);
+    DrainGate gate = new DrainGate(shutdown);
+    Undertow proxy =
+        proxyListener(config, new RequestFramingGuard(config.proxy().allowedHosts(), gate));
     RoutingHandler routes = Handlers.routing();
     HealthApi.register(routes, keys, audit, upstreams, meters, revocations);
     TokenApi.register(routes, config, minter, keys, revocations, clock, adminSecret);
@@ -121,7 +126,17 @@ public final class GitwardServer implements AutoCloseable {
     }
     GitwardServer server =
         new GitwardServer(
-            config, upstreams, minter, keys, revocations, shutdown, proxy, admin, audit, meters);
+            config,
+            upstreams,
+            minter,
+            keys,
+            revocations,
+            gate,
+            shutdown,
+            proxy,
+            admin,
+            audit,
+            meters);
     log.info(
         "proxy listening on {} for upstreams {}; admin API on {}",
         server.proxyAddress(),
@@ -204,9 +219,11 @@ public final class GitwardServer implements AutoCloseable {
         .setServerOption(UndertowOptions.ENABLE_HTTP2, false)
         .setServerOption(UndertowOptions.MAX_HEADER_SIZE, limits.headerBlock())
         .setServerOption(UndertowOptions.MAX_HEADERS, limits.headerCount())
+        // Above Gitward's own limits, so that their rejection, which names the config key,
+        // comes first.
         .setServerOption(
             UndertowOptions.MAX_ENTITY_SIZE,
-            Math.max(limits.pushBody(), limits.uploadPackRequest()))
+            Math.max(limits.pushBody(), limits.uploadPackRequest()) + (1 << 20))
         .setServerOption(
             UndertowOptions.REQUEST_PARSE_TIMEOUT,
             (int) config.proxy().requestParseTimeout().toMillis())
@@ -216,6 +233,10 @@ public final class GitwardServer implements AutoCloseable {
         .setServerOption(UndertowOptions.ALLOW_UNESCAPED_CHARACTERS_IN_URL, false)
         .setServerOption(UndertowOptions.RECORD_REQUEST_START_TIME, false)
         .setSocketOption(Options.REUSE_ADDRESSES, true)
+        // XNIO closes a connection whose pending read waits longer than this, which bounds a
+        // client that stops sending in the middle of a request body.
+        .setSocketOption(
+            Options.READ_TIMEOUT, (int) config.proxy().clientReadIdleTimeout().toMillis())
         .setHandler(handler)
         .build();
   }
@@ -262,9 +283,15 @@ public final class GitwardServer implements AutoCloseable {
   @Override
   public void close() {
     Duration drain = config.proxy().drainTimeout();
+    log.info("proxy draining: new requests get 503, running ones have {} to finish", drain);
+    gate.close();
     shutdown.shutdown();
     try {
-      if (!shutdown.awaitShutdown(drain.toMillis())) {
+      if (shutdown.awaitShutdown(drain.toMillis())) {
+        log.info("proxy drained: every running request finished");
+      } else {
+        // NOTE: a push cut here leaves the upstream's refs as git receive-pack left them: all
+        // updated with --atomic, otherwise possibly some; the access log shows the cut request.
         log.warn("drain timeout of {} passed with requests still running; closing them", drain);
       }
     } catch (InterruptedException e) {

@@ -57,7 +57,11 @@ public final class GrantCodec {
     }
     if (grants.size() > maxGrants) {
       throw new IllegalArgumentException(
-          "grants: " + grants.size() + " grants (expected: at most " + maxGrants + ")");
+          "grants: "
+              + grants.size()
+              + " grants (expected: at most "
+              + maxGrants
+              + ", tokens.max-grants)");
     }
     List<Grant> result = new ArrayList<>(grants.size());
     for (int i = 0; i < grants.size(); i++) {

@@ -71,7 +71,7 @@ public final class JwtTokenVerifier implements TokenVerifier {
               + token.length()
               + " bytes (expected: at most "
               + settings.maxTokenBytes()
-              + " bytes)");
+              + " bytes, tokens.max-size)");
     }
   }
 

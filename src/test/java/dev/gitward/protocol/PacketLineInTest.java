@@ -84,7 +84,9 @@ class PacketLineInTest {
   void readPacket_rejectsLengthOverLimit() {
     ProtocolException error =
         assertThrows(ProtocolException.class, () -> reader("fff1").readPacket());
-    assertEquals("pkt-line length: fff1 (expected: at most 65520 bytes)", error.getMessage());
+    assertEquals(
+        "pkt-line length: fff1 (expected: at most 65520 bytes, limits.pkt-line)",
+        error.getMessage());
   }
 
   @Test

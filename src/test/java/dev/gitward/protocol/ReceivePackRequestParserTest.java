@@ -263,7 +263,8 @@ class ReceivePackRequestParserTest {
         assertThrows(
             ProtocolException.class,
             () -> ReceivePackRequestParser.parse(stream(body + "0000"), limits));
-    assertEquals("commands: 3 (expected: at most 2 ref commands)", error.getMessage());
+    assertEquals(
+        "commands: 3 (expected: at most 2 ref commands, limits.commands)", error.getMessage());
   }
 
   @Test
@@ -275,7 +276,8 @@ class ReceivePackRequestParserTest {
             ProtocolException.class,
             () -> ReceivePackRequestParser.parse(stream(body + "0000"), limits));
     assertEquals(
-        "command section: more than 150 bytes (expected: at most 150 bytes)", error.getMessage());
+        "command section: more than 150 bytes (expected: at most 150 bytes, limits.command-section)",
+        error.getMessage());
   }
 
   @Test

@@ -111,7 +111,8 @@ class RefNameRulesTest {
     String name = "refs/heads/" + "\u00e9".repeat(122);
     assertTrue(RefNameRules.check(name, 255).isEmpty());
     assertEquals(
-        Optional.of("it is longer than 255 bytes"), RefNameRules.check(name + "\u00e9", 255));
+        Optional.of("it is longer than 255 bytes, limits.ref-name"),
+        RefNameRules.check(name + "\u00e9", 255));
   }
 
   @Test

@@ -61,6 +61,7 @@ public final class GitwardFixture implements AutoCloseable {
   public static final class Builder {
     private String extraYaml = "";
     private String upstreamExtraYaml = "";
+    private String proxyExtraYaml = "";
     private Optional<String> upstreamToken = Optional.empty();
     private Optional<String> credentialsYaml = Optional.empty();
     private String otherUpstreamsYaml = "";
@@ -76,6 +77,12 @@ public final class GitwardFixture implements AutoCloseable {
     /** Appends top-level YAML sections, such as {@code limits:}. */
     public Builder yaml(String text) {
       this.extraYaml = text;
+      return this;
+    }
+
+    /** Appends keys to the {@code proxy:} section, indented by two spaces. */
+    public Builder proxyYaml(String text) {
+      this.proxyExtraYaml = text;
       return this;
     }
 
@@ -189,7 +196,11 @@ public final class GitwardFixture implements AutoCloseable {
               : "    credentials:\n      type: none\n";
       StringBuilder keyList = new StringBuilder();
       keys.forEach(key -> keyList.append("    - file: ").append(key).append('\n'));
-      return "proxy:\n  listen: 127.0.0.1:0\n  drain-timeout: 2s\nadmin:\n  listen: 127.0.0.1:0\n"
+      String drain = proxyExtraYaml.contains("drain-timeout:") ? "" : "  drain-timeout: 2s\n";
+      return "proxy:\n  listen: 127.0.0.1:0\n"
+          + drain
+          + proxyExtraYaml
+          + "admin:\n  listen: 127.0.0.1:0\n"
           + (adminSecret.isPresent() ? "  token-env: " + ADMIN_SECRET_ENV + "\n" : "")
           + "tokens:\n  keys:\n"
           + keyList

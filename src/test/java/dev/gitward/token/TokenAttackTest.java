@@ -637,7 +637,10 @@ class TokenAttackTest {
   @Test
   void oneMebibyteToken_rejectedBySize() {
     String token = "a".repeat(1024 * 1024);
-    assertRejected(token, Reason.TOO_LARGE, "token: 1048576 bytes (expected: at most 8192 bytes)");
+    assertRejected(
+        token,
+        Reason.TOO_LARGE,
+        "token: 1048576 bytes (expected: at most 8192 bytes, tokens.max-size)");
   }
 
   @Test
@@ -650,7 +653,7 @@ class TokenAttackTest {
     assertRejected(
         token,
         Reason.TOO_LARGE,
-        "token: " + token.length() + " bytes (expected: at most 8192 bytes)");
+        "token: " + token.length() + " bytes (expected: at most 8192 bytes, tokens.max-size)");
   }
 
   @Test
@@ -665,7 +668,8 @@ class TokenAttackTest {
             TokenRejectedException.class,
             () -> large.verify(sign(ED_KEY, claimsWith("grants", grants))));
     assertEquals(Reason.BAD_CLAIMS, error.reason());
-    assertEquals("grants: 101 grants (expected: at most 100)", error.getMessage());
+    assertEquals(
+        "grants: 101 grants (expected: at most 100, tokens.max-grants)", error.getMessage());
 
     assertEquals(
         100,
