@@ -85,8 +85,9 @@ class ConfigLoaderTest {
         error
             .problems()
             .contains(
-                "proxy.colour: unknown key (expected one of: "
-                    + "drain-timeout, listen, public-url, request-parse-timeout, worker-threads)"));
+                "proxy.colour: unknown key (expected one of: allowed-hosts,"
+                    + " client-read-idle-timeout, drain-timeout, listen, public-url,"
+                    + " request-parse-timeout, worker-threads)"));
     assertTrue(
         error
             .problems()

@@ -353,7 +353,7 @@ class AuditEndToEndTest {
     assertTrue(body.get("ready").asBoolean());
     List<String> names = new ArrayList<>();
     body.get("checks").forEach(check -> names.add(check.get("name").asText()));
-    assertEquals(List.of("keys", "audit", "upstream local credential"), names);
+    assertEquals(List.of("keys", "audit", "upstream local credential", "revocations"), names);
     assertEquals(200, AdminEndpoints.get(AdminEndpoints.admin(fixture) + "/healthz").statusCode());
   }
 
