@@ -12,8 +12,12 @@ public record Decision(Optional<DenyReason> reason, String message) {
     return ALLOWED;
   }
 
+  /**
+   * Returns a denial whose message ends with the reason code in brackets, such as {@code
+   * [ref-not-granted]}, which names the page under {@code docs/denials/} that explains it.
+   */
   public static Decision denied(DenyReason reason, String message) {
-    return new Decision(Optional.of(reason), message);
+    return new Decision(Optional.of(reason), message + " [" + reason.code() + "]");
   }
 
   public boolean isAllowed() {

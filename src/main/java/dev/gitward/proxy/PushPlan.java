@@ -133,7 +133,9 @@ final class PushPlan {
           RefStatus.rejected(
               ref,
               decision.isAllowed()
-                  ? "another ref of this push was denied, so Gitward forwarded none (atomic push)"
+                  ? "another ref of this push was denied, so Gitward forwarded none (atomic push) ["
+                      + DenyReason.OTHER_REF_DENIED.code()
+                      + "]"
                   : decision.message()));
     }
     return statuses;

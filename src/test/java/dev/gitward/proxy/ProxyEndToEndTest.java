@@ -183,6 +183,7 @@ class ProxyEndToEndTest {
     assertTrue(
         result.stderr().contains("task task-t may not update refs/heads/main"), result.stderr());
     assertTrue(result.stderr().contains("remote: gitward rejected the push"), result.stderr());
+    assertTrue(result.stderr().contains("[ref-not-granted])"), result.stderr());
     assertEquals(mainBefore, upstreamRefs().get("refs/heads/main"));
     assertEquals(List.of(), upstreamPushes());
   }
@@ -237,6 +238,7 @@ class ProxyEndToEndTest {
             .stderr()
             .contains("remote: gitward: task task-t has no grant for" + " local/owner/secret"),
         result.stderr());
+    assertTrue(result.stderr().contains("[repository-not-granted]"), result.stderr());
     assertEquals(List.of(), fixture.upstream().requests());
   }
 
