@@ -48,7 +48,7 @@ public final class ProxyRejection extends Exception {
   }
 
   /** Returns {@code text} cut to a length fit for a message, with non-printable bytes escaped. */
-  static String shorten(String text) {
+  public static String shorten(String text) {
     StringBuilder out = new StringBuilder();
     for (int i = 0; i < text.length() && out.length() < MAX_QUOTED; i++) {
       char c = text.charAt(i);

@@ -1,5 +1,6 @@
 package dev.gitward.server;
 
+import dev.gitward.proxy.ProxyRejection;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderValues;
@@ -25,7 +26,6 @@ import org.slf4j.LoggerFactory;
  */
 final class RequestFramingGuard implements HttpHandler {
   private static final Logger log = LoggerFactory.getLogger(RequestFramingGuard.class);
-  private static final int MAX_QUOTED = 80;
 
   private final Set<String> allowedHosts;
   private final HttpHandler next;
@@ -68,7 +68,7 @@ final class RequestFramingGuard implements HttpHandler {
     String name = hostName(values.getFirst());
     if (!allowedHosts.contains(name)) {
       return "Host "
-          + quote(values.getFirst())
+          + ProxyRejection.shorten(values.getFirst())
           + " is not served here (expected one of proxy.allowed-hosts: "
           + allowedHosts.stream().sorted().toList()
           + ")";
@@ -101,7 +101,7 @@ final class RequestFramingGuard implements HttpHandler {
     }
     if (encodings.size() != 1 || !encodings.getFirst().equalsIgnoreCase("chunked")) {
       return "Transfer-Encoding "
-          + quote(String.join(", ", encodings))
+          + ProxyRejection.shorten(String.join(", ", encodings))
           + " (expected: exactly one Transfer-Encoding header whose value is chunked)";
     }
     if (!exchange.getProtocol().equals(Protocols.HTTP_1_1)) {
@@ -119,19 +119,5 @@ final class RequestFramingGuard implements HttpHandler {
     exchange.getResponseHeaders().put(Headers.CONNECTION, "close");
     exchange.setResponseContentLength(body.length);
     exchange.getResponseSender().send(ByteBuffer.wrap(body));
-  }
-
-  /** Returns {@code text} cut to a length fit for a message, with non-printable bytes escaped. */
-  private static String quote(String text) {
-    StringBuilder out = new StringBuilder();
-    for (int i = 0; i < text.length() && out.length() < MAX_QUOTED; i++) {
-      char c = text.charAt(i);
-      if (c >= 0x20 && c < 0x7f) {
-        out.append(c);
-      } else {
-        out.append(String.format("\\x%02x", (int) c & 0xff));
-      }
-    }
-    return text.length() > MAX_QUOTED ? out + "..." : out.toString();
   }
 }
