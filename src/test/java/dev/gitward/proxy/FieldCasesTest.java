@@ -12,6 +12,7 @@ import dev.gitward.testing.GitClient;
 import dev.gitward.testing.GitResult;
 import dev.gitward.testing.GitwardFixture;
 import dev.gitward.testing.UpstreamRequest;
+import dev.gitward.testing.WorkTrees;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -61,43 +62,6 @@ class FieldCasesTest {
     return git.workDir().resolve("clone");
   }
 
-  private static void commit(GitClient git, Path clone, String file) throws Exception {
-    Files.writeString(clone.resolve(file), file + " " + System.nanoTime() + "\n");
-    GitClient inClone = git.at(clone);
-    inClone.run("add", file).assertSuccess();
-    inClone
-        .run(
-            "-c",
-            "user.name=Agent",
-            "-c",
-            "user.email=agent@example.com",
-            "commit",
-            "-q",
-            "-m",
-            "Add " + file)
-        .assertSuccess();
-  }
-
-  private static void commitBlob(GitClient git, Path clone, String file, int size)
-      throws Exception {
-    byte[] bytes = new byte[size];
-    new java.util.Random(size).nextBytes(bytes);
-    Files.write(clone.resolve(file), bytes);
-    GitClient inClone = git.at(clone);
-    inClone.run("add", file).assertSuccess();
-    inClone
-        .run(
-            "-c",
-            "user.name=Agent",
-            "-c",
-            "user.email=agent@example.com",
-            "commit",
-            "-q",
-            "-m",
-            "Add " + file)
-        .assertSuccess();
-  }
-
   private static Map<String, String> upstreamRefs() {
     return fixture.repositories().refs(fixture.allowedRepository());
   }
@@ -113,7 +77,7 @@ class FieldCasesTest {
   void multiRefPush_everyRefChecked() throws Exception {
     GitClient git = git(fixture.tokenT());
     Path clone = cloneAllowed(git);
-    commit(git, clone, "f01.txt");
+    WorkTrees.commitFile(git, clone, "f01.txt");
     for (boolean atomic : List.of(false, true)) {
       fixture.upstream().clearRequests();
       String branch = "refs/heads/agent/f01-" + atomic;
@@ -153,7 +117,7 @@ class FieldCasesTest {
   void largePush_probeThenChunkedBody() throws Exception {
     GitClient git = git(fixture.tokenT()).withConfig("http.postBuffer", "65536");
     Path clone = cloneAllowed(git);
-    commitBlob(git, clone, "f02.bin", 300 * 1024);
+    WorkTrees.commitRandomFile(git, clone, "f02.bin", 300 * 1024);
     fixture.upstream().clearRequests();
     git.at(clone).run("push", "origin", "HEAD:refs/heads/agent/f02").assertSuccess();
     List<UpstreamRequest> posts = upstreamPosts("git-receive-pack");
@@ -169,9 +133,9 @@ class FieldCasesTest {
     GitClient git = git(fixture.tokenT()).withConfig("http.postBuffer", "65536");
     Path clone = cloneAllowed(git);
     git.at(clone).run("checkout", "-q", "-b", "work", "origin/agent/base").assertSuccess();
-    commitBlob(git, clone, "f03.bin", 2 * 1024 * 1024);
+    WorkTrees.commitRandomFile(git, clone, "f03.bin", 2 * 1024 * 1024);
     git.at(clone).run("push", "origin", "HEAD:refs/heads/agent/f03").assertSuccess();
-    commitBlob(git, clone, "f03-more.bin", 1024 * 1024);
+    WorkTrees.commitRandomFile(git, clone, "f03-more.bin", 1024 * 1024);
     git.at(clone).run("push", "origin", "HEAD:refs/heads/agent/f03").assertSuccess();
     String head = git.at(clone).run("rev-parse", "HEAD").assertSuccess().stdout().strip();
     assertEquals(head, upstreamRefs().get("refs/heads/agent/f03"));
@@ -214,7 +178,7 @@ class FieldCasesTest {
   void shallowClonePush_commandFoundAfterShallowLines() throws Exception {
     GitClient git = git(fixture.tokenT());
     Path clone = cloneAllowed(git, "--depth", "1");
-    commit(git, clone, "f07.txt");
+    WorkTrees.commitFile(git, clone, "f07.txt");
     git.at(clone).run("push", "origin", "HEAD:refs/heads/agent/f07").assertSuccess();
     String head = git.at(clone).run("rev-parse", "HEAD").assertSuccess().stdout().strip();
     assertEquals(head, upstreamRefs().get("refs/heads/agent/f07"));
@@ -259,7 +223,7 @@ class FieldCasesTest {
     try {
       GitClient git = git(fixture.tokenT());
       Path clone = cloneAllowed(git);
-      commit(git, clone, "f09.txt");
+      WorkTrees.commitFile(git, clone, "f09.txt");
       git.at(clone)
           .run(
               "push",
@@ -272,7 +236,7 @@ class FieldCasesTest {
           .assertSuccess();
       assertEquals("2", Files.readString(marker).strip());
 
-      commit(git, clone, "f09-more.txt");
+      WorkTrees.commitFile(git, clone, "f09-more.txt");
       GitResult denied =
           git.at(clone)
               .run("push", "-o", "deploy=now", "origin", "HEAD:refs/heads/agent/po")
@@ -290,7 +254,7 @@ class FieldCasesTest {
   void rejectedPush_reportInSideBandAfterWholeBodyRead() throws Exception {
     GitClient git = git(fixture.tokenT()).withConfig("http.postBuffer", "65536");
     Path clone = cloneAllowed(git);
-    commitBlob(git, clone, "f10.bin", 3 * 1024 * 1024);
+    WorkTrees.commitRandomFile(git, clone, "f10.bin", 3 * 1024 * 1024);
     String mainBefore = upstreamRefs().get("refs/heads/main");
     GitResult result = git.at(clone).run("push", "origin", "HEAD:refs/heads/main").assertFailure();
     assertTrue(result.stderr().contains("remote: gitward rejected the push"), result.stderr());
@@ -314,7 +278,7 @@ class FieldCasesTest {
 
     GitClient reader = git(fixture.tokenR());
     Path work = cloneAllowed(reader);
-    commit(reader, work, "f11.txt");
+    WorkTrees.commitFile(reader, work, "f11.txt");
     fixture.upstream().clearRequests();
     GitResult push =
         reader.at(work).run("push", "origin", "HEAD:refs/heads/agent/f11").assertFailure();
@@ -375,7 +339,7 @@ class FieldCasesTest {
             .withConfig("http.extraHeader", "Cookie: session=client-cookie")
             .withConfig("http.extraHeader", "Proxy-Authorization: Basic Y2xpZW50OnNlY3JldA==");
     Path clone = cloneAllowed(git);
-    commit(git, clone, "f13.txt");
+    WorkTrees.commitFile(git, clone, "f13.txt");
     git.at(clone).run("push", "origin", "HEAD:refs/heads/agent/f13").assertSuccess();
     String expected =
         "Basic "

@@ -14,6 +14,7 @@ import dev.gitward.testing.GitClient;
 import dev.gitward.testing.GitResult;
 import dev.gitward.testing.GitwardFixture;
 import dev.gitward.testing.UpstreamRequest;
+import dev.gitward.testing.WorkTrees;
 import dev.gitward.token.KeyRing;
 import dev.gitward.token.SigningKeys;
 import dev.gitward.token.TokenMinter;
@@ -50,23 +51,6 @@ class ProxyEndToEndTest {
   private static Path cloneAllowed(GitClient git) {
     git.run("clone", fixture.remote("owner/allowed.git"), "clone").assertSuccess();
     return git.workDir().resolve("clone");
-  }
-
-  private static void commit(GitClient git, Path clone, String file) throws Exception {
-    Files.writeString(clone.resolve(file), file + " at " + System.nanoTime() + "\n");
-    GitClient inClone = git.at(clone);
-    inClone.run("add", file).assertSuccess();
-    inClone
-        .run(
-            "-c",
-            "user.name=Agent",
-            "-c",
-            "user.email=agent@example.com",
-            "commit",
-            "-q",
-            "-m",
-            "Add " + file)
-        .assertSuccess();
   }
 
   private static List<UpstreamRequest> upstreamPushes() {
@@ -120,9 +104,9 @@ class ProxyEndToEndTest {
   void push_createsAndFastForwardsGrantedBranch() throws Exception {
     GitClient git = git(fixture.tokenT());
     Path clone = cloneAllowed(git);
-    commit(git, clone, "one.txt");
+    WorkTrees.commitFile(git, clone, "one.txt");
     git.at(clone).run("push", "origin", "HEAD:refs/heads/agent/ff").assertSuccess();
-    commit(git, clone, "two.txt");
+    WorkTrees.commitFile(git, clone, "two.txt");
     git.at(clone).run("push", "origin", "HEAD:refs/heads/agent/ff").assertSuccess();
     String head = git.at(clone).run("rev-parse", "HEAD").assertSuccess().stdout().strip();
     assertEquals(head, upstreamRefs().get("refs/heads/agent/ff"));
@@ -132,7 +116,7 @@ class ProxyEndToEndTest {
   void push_nonFastForwardNeedsForce() throws Exception {
     GitClient git = git(fixture.tokenT());
     Path clone = cloneAllowed(git);
-    commit(git, clone, "base.txt");
+    WorkTrees.commitFile(git, clone, "base.txt");
     git.at(clone).run("push", "origin", "HEAD:refs/heads/agent/rewrite").assertSuccess();
     String before = upstreamRefs().get("refs/heads/agent/rewrite");
     git.at(clone)
@@ -174,7 +158,7 @@ class ProxyEndToEndTest {
   void pushToMain_rejectedWithReasonAndNothingForwarded() throws Exception {
     GitClient git = git(fixture.tokenT());
     Path clone = cloneAllowed(git);
-    commit(git, clone, "main.txt");
+    WorkTrees.commitFile(git, clone, "main.txt");
     String mainBefore = upstreamRefs().get("refs/heads/main");
     fixture.upstream().clearRequests();
 
