@@ -21,6 +21,7 @@ public final class EffectiveSettings {
     lines.add("proxy.worker-threads: " + proxy.workerThreads());
     lines.add("proxy.client-read-idle-timeout: " + proxy.clientReadIdleTimeout());
     lines.add("proxy.allowed-hosts: " + proxy.allowedHosts().stream().sorted().toList());
+
     lines.add("admin.listen: " + config.admin().listen());
     lines.add(
         "admin.token: "
@@ -37,6 +38,7 @@ public final class EffectiveSettings {
                                 name ->
                                     "env " + name + " (" + describeEnv(environment, name) + ")"))
                 .orElse("not configured (the admin API rejects every request)"));
+
     TokenSettings tokens = config.tokens();
     lines.add("tokens.issuer: " + tokens.issuer());
     lines.add("tokens.audience: " + tokens.audience());
@@ -55,11 +57,13 @@ public final class EffectiveSettings {
                 .orElse("none (revocations stay in this process)"));
     lines.add("revocations.on-unavailable: " + revocations.onUnavailable().configName());
     lines.add("revocations.serve-known-for: " + revocations.serveKnownFor());
+
     lines.add("audit.file: " + config.audit().file().map(Object::toString).orElse("- (stdout)"));
     lines.add("audit.queue-size: " + config.audit().queueSize());
     lines.add(
         "audit.on-failure: "
             + config.audit().onFailure().name().toLowerCase(java.util.Locale.ROOT));
+
     Limits limits = config.limits();
     lines.add(
         "limits: header-block="

@@ -1,7 +1,7 @@
 package dev.gitward.proxy;
 
 /**
- * A request that Gitward answers itself with an HTTP error and a one-line {@code text/plain}
+ * A request that Gitward rejects itself with an HTTP error and a one-line {@code text/plain}
  * reason. The reason is shown to the client, so it never contains a credential.
  */
 public final class ProxyRejection extends Exception {
@@ -33,7 +33,7 @@ public final class ProxyRejection extends Exception {
     return new ProxyRejection(403, reason);
   }
 
-  /** A 401 that carries the Basic challenge, so git asks its credential helpers. */
+  /** A 401 that carries the Basic challenge, so git requests a credential from its helpers. */
   static ProxyRejection unauthorized(String reason) {
     return new ProxyRejection(401, reason, true);
   }

@@ -8,9 +8,9 @@ import java.util.Locale;
 import java.util.zip.GZIPInputStream;
 
 /**
- * A request body decoded for inspection: gzip is inflated (JGit compresses both upload-pack and
- * receive-pack bodies, git only upload-pack ones), and both the compressed and the inflated bytes
- * are held to the same limit, so a compression bomb stops at the limit.
+ * A request body decoded for inspection. A gzip body is inflated, because JGit compresses both
+ * upload-pack and receive-pack bodies and git compresses upload-pack ones. The compressed and the
+ * inflated bytes are held to the same limit, so a compression bomb stops at the limit.
  *
  * @param stream the decoded bytes, failing with {@link LimitedInputStream.LimitExceededException}
  *     past the limit
