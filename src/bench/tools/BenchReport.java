@@ -14,18 +14,17 @@ import java.util.regex.Pattern;
  * directory: {@code environment.tsv}, {@code samples.tsv} (scenario, target, metric, value) and
  * {@code memory.tsv} (one row per scenario, sizes in KiB).
  *
- * <p>Run as a single-file program: {@code java BenchReport.java RUN_DIR}. Each figure is the
- * median of a target's samples. A ratio divides one target's median by the direct median, and the
- * added time per request divides the difference of the medians by the upstream requests of one
- * direct sample, as counted in the upstream's access log.
+ * <p>Run as a single-file program: {@code java BenchReport.java RUN_DIR}. Each figure is the median
+ * of a target's samples. A ratio divides one target's median by the direct median, and the added
+ * time per request divides the difference of the medians by the upstream requests of one direct
+ * sample, as counted in the upstream's access log.
  */
 public final class BenchReport {
   private static final List<String> TARGETS = List.of("direct", "nginx", "gitward");
   private static final Pattern CALLS = Pattern.compile(" x(\\d+)$");
 
   /** Samples by scenario, then target, then metric, in the order of the file. */
-  private final Map<String, Map<String, Map<String, List<Double>>>> samples =
-      new LinkedHashMap<>();
+  private final Map<String, Map<String, Map<String, List<Double>>>> samples = new LinkedHashMap<>();
 
   public static void main(String[] args) throws IOException {
     if (args.length != 1) {
@@ -109,7 +108,9 @@ public final class BenchReport {
           if (!hasMetric(byTarget, "rps")) {
             return;
           }
-          out.append("`").append(scenario).append("`: GET info/refs?service=git-upload-pack of")
+          out.append("`")
+              .append(scenario)
+              .append("`: GET info/refs?service=git-upload-pack of")
               .append(" the small repository, medians over the wrk runs.\n\n");
           out.append("| target | requests/s | / direct | p50 ms | p90 ms | p99 ms | failed |\n");
           out.append("|---|---:|---:|---:|---:|---:|---:|\n");

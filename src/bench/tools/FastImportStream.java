@@ -28,9 +28,36 @@ import java.util.SplittableRandom;
 public final class FastImportStream {
   private static final long EPOCH_SECONDS = 1_700_000_000L;
   private static final String[] WORDS = {
-    "proxy", "token", "grant", "ref", "pack", "commit", "tree", "blob", "fetch", "push", "clone",
-    "upstream", "stream", "header", "request", "response", "policy", "audit", "heap", "thread",
-    "socket", "buffer", "length", "limit", "branch", "tag", "merge", "delta", "object", "index",
+    "proxy",
+    "token",
+    "grant",
+    "ref",
+    "pack",
+    "commit",
+    "tree",
+    "blob",
+    "fetch",
+    "push",
+    "clone",
+    "upstream",
+    "stream",
+    "header",
+    "request",
+    "response",
+    "policy",
+    "audit",
+    "heap",
+    "thread",
+    "socket",
+    "buffer",
+    "length",
+    "limit",
+    "branch",
+    "tag",
+    "merge",
+    "delta",
+    "object",
+    "index",
   };
 
   private final OutputStream out;
@@ -108,7 +135,8 @@ public final class FastImportStream {
         int mark = writeBlob(randomBytes(binaryKib * 1024L));
         changes.add("M 100644 :" + mark + " assets/asset" + c + ".bin");
       }
-      commitMarks[c] = writeCommit(c, "Change " + c, c == 0 ? null : ":" + commitMarks[c - 1], changes);
+      commitMarks[c] =
+          writeCommit(c, "Change " + c, c == 0 ? null : ":" + commitMarks[c - 1], changes);
     }
     for (int b = 0; b < branches; b++) {
       writeReset("refs/heads/topic" + b, commitMarks[spread(b, branches, commits)]);
