@@ -76,7 +76,7 @@ public final class BenchReport {
     out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
     samples.forEach(
         (scenario, byTarget) -> {
-          if (!hasMetric(byTarget, "ms")) {
+          if (!hasMetric(byTarget, "ms") && !hasMetric(byTarget, "error")) {
             return;
           }
           double direct = median(byTarget, "direct", "ms");
