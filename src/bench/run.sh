@@ -120,7 +120,7 @@ write_environment() {
   echo "samples	$SAMPLES (300 MB clone and push: $BIG_SAMPLES)"
   echo "ls-remote calls	$LS_REMOTE_CALLS"
   echo "push	$PUSH_MIB MiB"
-  echo "wrk	$WRK_SAMPLES x ${WRK_SECONDS}s, $WRK_CONNECTIONS connections"
+  echo "wrk runs	$WRK_SAMPLES x ${WRK_SECONDS}s per target, 1 and $WRK_CONNECTIONS connections"
 }
 write_environment >"$RUN_DIR/environment.tsv"
 echo "load average at start	$(cut -d' ' -f1-3 /proc/loadavg)" >>"$RUN_DIR/environment.tsv"
@@ -138,7 +138,8 @@ FETCH_REPO=$([ "$QUICK" -eq 1 ] && echo small || echo medium)
 measure "no-op fetch $FETCH_REPO" "$SAMPLES" noop_fetch
 measure "push $PUSH_MIB MiB" "$BIG_SAMPLES" push
 measure "$CONCURRENT_CLONES concurrent clones small" "$SAMPLES" concurrent_clones
-measure_wrk
+measure_wrk 1
+measure_wrk "$WRK_CONNECTIONS"
 
 echo "load average at end	$(cut -d' ' -f1-3 /proc/loadavg)" >>"$RUN_DIR/environment.tsv"
 stop_servers

@@ -151,15 +151,17 @@ concurrent_clones_cleanup() {
   rm -rf "$(scratch "concurrent-$1")"-*
 }
 
-# Runs wrk against the ref advertisement of the small repository and records request rate,
-# latency percentiles and errors. wrk stops by itself after $WRK_SECONDS.
+# Runs wrk with $1 connections against the ref advertisement of the small repository and
+# records request rate, latency percentiles and errors. One connection shows the latency that
+# each proxy adds to one request; more show throughput. wrk stops by itself after $WRK_SECONDS.
 measure_wrk() {
-  local scenario="info/refs with wrk" round target output
+  local connections=$1 threads=$(($1 > 1 ? 2 : 1)) round target output
+  local scenario="info/refs wrk c$connections"
   echo "bench: $scenario ($WRK_SAMPLES samples of ${WRK_SECONDS}s per target)" >&2
   start_memory_sampler "$scenario"
   for ((round = 0; round < WRK_SAMPLES; round++)); do
     for target in $(targets_of_round "$round"); do
-      if ! output=$(timeout $((WRK_SECONDS + 30)) wrk -t 2 -c "$WRK_CONNECTIONS" \
+      if ! output=$(timeout $((WRK_SECONDS + 30)) wrk -t "$threads" -c "$connections" \
         -d "${WRK_SECONDS}s" --latency -H "Authorization: Bearer $TOKEN" \
         "$(url_for "$target" small)/info/refs?service=git-upload-pack" 2>&1); then
         echo "bench: wrk via $target failed: $output" >&2
