@@ -14,12 +14,14 @@ BENCH_DIR=$PROJECT_DIR/src/bench
 
 usage() {
   cat <<'EOF'
-usage: src/bench/run.sh [--quick] [--samples N] [--work-dir DIR] [--out FILE] [--jfr]
+usage: src/bench/run.sh [--quick] [--samples N] [--only REGEX] [--work-dir DIR] [--out FILE] [--jfr]
 
   --quick         small repositories, an 8 MiB push and few samples: checks that every scenario
                   works in about two minutes; its timings mean little
   --samples N     recorded samples per target for clones, ls-remote and fetch (default 7,
                   quick 3); the 300 MB clone and the push take max(2, N/2)
+  --only REGEX    run only the scenarios whose name matches the extended regular expression,
+                  such as 'push' or 'clone (small|medium)'
   --work-dir DIR  cache of generated repositories and run directories
                   (default target/bench-work)
   --out FILE      also write the Markdown report to FILE
@@ -32,12 +34,14 @@ SAMPLES=
 WORK_DIR=$PROJECT_DIR/target/bench-work
 OUT_FILE=
 JFR=0
+ONLY=
 while [ $# -gt 0 ]; do
   case $1 in
     --quick) QUICK=1 ;;
     --samples) SAMPLES=${2:?--samples needs a number}; shift ;;
     --work-dir) WORK_DIR=${2:?--work-dir needs a directory}; shift ;;
     --out) OUT_FILE=${2:?--out needs a file}; shift ;;
+    --only) ONLY=${2:?--only needs a regular expression}; shift ;;
     --jfr) JFR=1 ;;
     -h | --help) usage; exit 0 ;;
     *) echo "bench: unknown option: $1" >&2; usage >&2; exit 2 ;;
@@ -125,21 +129,32 @@ write_environment() {
 write_environment >"$RUN_DIR/environment.tsv"
 echo "load average at start	$(cut -d' ' -f1-3 /proc/loadavg)" >>"$RUN_DIR/environment.tsv"
 
+# Returns whether scenario $1 was selected with --only.
+selected() {
+  [ -z "$ONLY" ] || [[ $1 =~ $ONLY ]]
+}
+
 warm_up
-measure_clone small 0 "$SAMPLES"
-measure_clone small 2 "$SAMPLES"
+for protocol in 0 2; do
+  selected "clone small v$protocol" && measure_clone small "$protocol" "$SAMPLES"
+done
 if [ "$QUICK" -eq 0 ]; then
-  measure_clone medium 0 "$SAMPLES"
-  measure_clone medium 2 "$SAMPLES"
-  measure_clone blob300 2 "$BIG_SAMPLES"
+  for protocol in 0 2; do
+    selected "clone medium v$protocol" && measure_clone medium "$protocol" "$SAMPLES"
+  done
+  selected "clone blob300 v2" && measure_clone blob300 2 "$BIG_SAMPLES"
 fi
-measure "ls-remote x$LS_REMOTE_CALLS" "$SAMPLES" ls_remote_loop
+scenario="ls-remote x$LS_REMOTE_CALLS"
+selected "$scenario" && measure "$scenario" "$SAMPLES" ls_remote_loop
 FETCH_REPO=$([ "$QUICK" -eq 1 ] && echo small || echo medium)
-measure "no-op fetch $FETCH_REPO" "$SAMPLES" noop_fetch
-measure "push $PUSH_MIB MiB" "$BIG_SAMPLES" push
-measure "$CONCURRENT_CLONES concurrent clones small" "$SAMPLES" concurrent_clones
-measure_wrk 1
-measure_wrk "$WRK_CONNECTIONS"
+scenario="no-op fetch $FETCH_REPO"
+selected "$scenario" && measure "$scenario" "$SAMPLES" noop_fetch
+scenario="push $PUSH_MIB MiB"
+selected "$scenario" && measure "$scenario" "$BIG_SAMPLES" push
+scenario="$CONCURRENT_CLONES concurrent clones small"
+selected "$scenario" && measure "$scenario" "$SAMPLES" concurrent_clones
+selected "info/refs wrk c1" && measure_wrk 1
+selected "info/refs wrk c$WRK_CONNECTIONS" && measure_wrk "$WRK_CONNECTIONS"
 
 echo "load average at end	$(cut -d' ' -f1-3 /proc/loadavg)" >>"$RUN_DIR/environment.tsv"
 stop_servers
