@@ -4,8 +4,8 @@
 # report and writes it with the raw samples under the run directory. All servers bind to
 # 127.0.0.1 and stop when the script exits. docs/benchmarks.md explains the scenarios.
 #
-# Exits non-zero when a scenario fails (a git command errors, a concurrent clone fails, wrk sees
-# failed requests) but never because of a timing.
+# Exits non-zero when a scenario fails (a git command errors, a concurrent clone fails, wrk counts
+# failed requests), but never because of a timing.
 set -euo pipefail
 export LC_ALL=C
 

@@ -8,7 +8,7 @@ STARTED_PIDS=()
 STARTED_GROUPS=()
 
 # Prints a TCP port on 127.0.0.1 that nothing listens on. Another process may take it before the
-# caller binds it; the caller's start then fails with a clear "address in use" error.
+# caller binds it, and then the caller's start fails with an "address in use" error.
 free_port() {
   local port tries
   for ((tries = 0; tries < 50; tries++)); do

@@ -16,7 +16,7 @@ install_tools() {
     return 0
   fi
   if [ "$(id -u)" -ne 0 ]; then
-    echo "bench: missing ${packages[*]}; install them or run as root" >&2
+    echo "bench: missing packages: ${packages[*]} (install them, or run as root)" >&2
     return 1
   fi
   export DEBIAN_FRONTEND=noninteractive
@@ -28,7 +28,7 @@ install_tools() {
       return 1
     fi
   done
-  # Debian starts nginx as a service on install unless policy-rc.d denies it; the benchmark
+  # Debian starts nginx as a service on install unless policy-rc.d denies it. The benchmark
   # starts its own instances and never uses that one.
   apt-get install -y -q --no-install-recommends "${packages[@]}"
 }

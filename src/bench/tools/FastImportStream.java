@@ -117,6 +117,7 @@ public final class FastImportStream {
     int binaryKib = intOption(options, "binary-kib", 256);
     int branches = intOption(options, "branches", 0);
     int tags = intOption(options, "tags", 0);
+
     List<List<String>> files = new ArrayList<>();
     for (int i = 0; i < fileCount; i++) {
       files.add(randomLines(40 + random.nextInt(160)));
