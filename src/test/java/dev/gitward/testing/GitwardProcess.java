@@ -127,9 +127,16 @@ public final class GitwardProcess implements AutoCloseable {
    * from the process itself.
    */
   public long usedHeapAfterGc() throws IOException, InterruptedException {
-    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-    run(jcmd.toString(), String.valueOf(pid()), "GC.run");
-    String info = run(jcmd.toString(), String.valueOf(pid()), "GC.heap_info");
+    run(jcmd(), String.valueOf(pid()), "GC.run");
+    return usedHeap();
+  }
+
+  /**
+   * Returns the used heap in bytes as {@code jcmd GC.heap_info} reports it, without forcing a
+   * collection, so the figure includes garbage that has not been collected yet.
+   */
+  public long usedHeap() throws IOException, InterruptedException {
+    String info = run(jcmd(), String.valueOf(pid()), "GC.heap_info");
     java.util.regex.Matcher used =
         java.util.regex.Pattern.compile("total (\\d+)K, used (\\d+)K").matcher(info);
     long total = 0;
@@ -140,6 +147,45 @@ public final class GitwardProcess implements AutoCloseable {
       throw new IllegalStateException("no heap figures in jcmd output:\n" + info);
     }
     return total;
+  }
+
+  /**
+   * Resident memory of the process in bytes, from {@code VmRSS} and {@code VmHWM} in {@code
+   * /proc/<pid>/status}.
+   *
+   * @param rss the resident set size now
+   * @param peakRss the maximum resident set size since the process started
+   */
+  public record ResidentMemory(long rss, long peakRss) {}
+
+  /**
+   * Reads the resident memory of the process from {@code /proc}, so it works on Linux only.
+   *
+   * @throws IOException if the status file cannot be read, for example after the process exited
+   */
+  public ResidentMemory residentMemory() throws IOException {
+    long rss = -1;
+    long peak = -1;
+    for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid()), "status"))) {
+      if (line.startsWith("VmRSS:")) {
+        rss = kilobytes(line);
+      } else if (line.startsWith("VmHWM:")) {
+        peak = kilobytes(line);
+      }
+    }
+    if (rss < 0 || peak < 0) {
+      throw new IOException("VmRSS or VmHWM missing in /proc/" + pid() + "/status");
+    }
+    return new ResidentMemory(rss * 1024, peak * 1024);
+  }
+
+  /** Parses a status line such as {@code VmRSS: 123456 kB}. */
+  private static long kilobytes(String line) {
+    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+  }
+
+  private static String jcmd() {
+    return Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
   }
 
   private static String run(String... command) throws IOException, InterruptedException {
