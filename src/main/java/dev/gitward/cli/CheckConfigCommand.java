@@ -3,7 +3,9 @@ package dev.gitward.cli;
 import dev.gitward.config.ConfigException;
 import dev.gitward.config.EffectiveSettings;
 import dev.gitward.config.GitwardConfig;
+import dev.gitward.server.GitwardServer;
 import dev.gitward.token.KeyRing;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -21,6 +23,10 @@ final class CheckConfigCommand implements Callable<Integer> {
     GitwardConfig settings;
     try {
       settings = config.load();
+      List<String> problems = GitwardServer.check(settings, System.getenv());
+      if (!problems.isEmpty()) {
+        return ConfigOption.report(new ConfigException(problems), System.err);
+      }
       KeyRing keys = KeyRing.load(settings.tokens().keyFiles());
       EffectiveSettings.lines(settings, System.getenv()).forEach(System.out::println);
       System.out.println(

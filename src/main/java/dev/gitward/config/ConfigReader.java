@@ -143,8 +143,33 @@ final class ConfigReader {
     } catch (URISyntaxException e) {
       // Reported below with the expected form.
     }
-    problem(key, text + " (expected: an http or https URL without user info, query or fragment)");
+    problem(
+        key,
+        withoutUserInfo(text)
+            + " (expected: an http or https URL without user info, query or fragment)");
     return Optional.empty();
+  }
+
+  /**
+   * Returns {@code url} with anything between {@code //} and the last {@code @} of its authority
+   * replaced by its length, because user info there is often a credential.
+   */
+  static String withoutUserInfo(String url) {
+    int start = url.indexOf("//");
+    if (start < 0) {
+      return url;
+    }
+    int end = url.indexOf('/', start + 2);
+    String authority = end < 0 ? url.substring(start + 2) : url.substring(start + 2, end);
+    int at = authority.lastIndexOf('@');
+    if (at < 0) {
+      return url;
+    }
+    return url.substring(0, start + 2)
+        + "(user info of "
+        + at
+        + " characters)@"
+        + url.substring(start + 2 + at + 1);
   }
 
   private <T> T parse(

@@ -74,7 +74,7 @@ public record GitRoute(
     }
     throw ProxyRejection.badRequest(
         "query "
-            + (rawQuery == null ? "missing" : "'" + ProxyRejection.shorten(rawQuery) + "'")
+            + (rawQuery == null ? "missing" : "of " + rawQuery.length() + " characters")
             + " on info/refs (expected: exactly service=git-upload-pack or"
             + " service=git-receive-pack)");
   }

@@ -142,9 +142,10 @@ final class PushPlan {
   }
 
   /**
-   * Returns the commands for the audit event. An update is {@code update} only when the pack proved
-   * it a fast-forward, and {@code force} otherwise. When any command is denied, the allowed ones
-   * are recorded as denied with {@code other-ref-denied}, because none is forwarded.
+   * Returns the commands for the audit event. An update is {@code force} when the pack showed it is
+   * not a fast-forward or when it was allowed by a {@code force} grant without a proof, and {@code
+   * update} otherwise. When any command is denied, the allowed ones are recorded as denied with
+   * {@code other-ref-denied}, because none is forwarded.
    */
   List<AuditEvent.RefCommand> auditCommands() {
     boolean anyDenied = !allAllowedSoFar();
@@ -152,6 +153,7 @@ final class PushPlan {
     for (int i = 0; i < commands.size(); i++) {
       RefCommand command = commands.get(i);
       Optional<DenyReason> reason = decisions.get(i).reason();
+      String action = action(command, provenFastForward.get(i), reason);
       if (reason.isEmpty() && anyDenied) {
         reason = Optional.of(DenyReason.OTHER_REF_DENIED);
       }
@@ -160,7 +162,7 @@ final class PushPlan {
               command.refName(),
               command.oldId().hex(),
               command.newId().hex(),
-              action(command, provenFastForward.get(i)),
+              action,
               reason.isEmpty() ? "allowed" : "denied",
               reason.map(DenyReason::code).orElse(null),
               null,
@@ -169,11 +171,16 @@ final class PushPlan {
     return audited;
   }
 
-  private static String action(RefCommand command, boolean provenFastForward) {
+  private static String action(
+      RefCommand command, boolean provenFastForward, Optional<DenyReason> reason) {
     return switch (command.kind()) {
       case CREATE -> "create";
       case DELETE -> "delete";
-      case UPDATE -> provenFastForward ? "update" : "force";
+      case UPDATE -> {
+        boolean notFastForward = reason.equals(Optional.of(DenyReason.NOT_FAST_FORWARD));
+        boolean forcedWithoutProof = reason.isEmpty() && !provenFastForward;
+        yield notFastForward || forcedWithoutProof ? "force" : "update";
+      }
     };
   }
 }

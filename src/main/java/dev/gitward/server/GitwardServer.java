@@ -7,6 +7,7 @@ import dev.gitward.config.ConfigException;
 import dev.gitward.config.GitwardConfig;
 import dev.gitward.config.HostPort;
 import dev.gitward.config.Limits;
+import dev.gitward.metrics.CredentialMetrics;
 import dev.gitward.metrics.GitwardMeters;
 import dev.gitward.proxy.GitProxyHandler;
 import dev.gitward.token.JwtTokenVerifier;
@@ -28,6 +29,8 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -202,6 +205,33 @@ public final class GitwardServer implements AutoCloseable {
         .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, 10_000)
         .setHandler(routes)
         .build();
+  }
+
+  /**
+   * Loads everything {@link #start} loads from files and the environment (the key ring, the admin
+   * secret and every upstream credential) without binding a listener, and collects the problems, so
+   * that {@code check-config} rejects what {@code serve} would reject.
+   */
+  public static List<String> check(GitwardConfig config, Map<String, String> environment) {
+    List<String> problems = new ArrayList<>();
+    try {
+      KeyRing.load(config.tokens().keyFiles());
+    } catch (IllegalArgumentException e) {
+      problems.add(e.getMessage());
+    }
+    try {
+      AdminSecret.load(config.admin(), environment);
+    } catch (ConfigException e) {
+      problems.addAll(e.problems());
+    }
+    try {
+      Upstreams.create(config.upstreams(), environment, Clock.systemUTC(), CredentialMetrics.NONE)
+          .values()
+          .forEach(Upstream::close);
+    } catch (ConfigException e) {
+      problems.addAll(e.problems());
+    }
+    return problems;
   }
 
   /**

@@ -134,8 +134,8 @@ public final class JwtTokenVerifier implements TokenVerifier {
               + claims.tokenId()
               + " of task "
               + claims.task()
-              + " is revoked (expected: a"
-              + " new token for the task)");
+              + " is revoked (expected: a token whose task and id were not revoked; revoking a"
+              + " task also rejects tokens minted for it later)");
     }
   }
 

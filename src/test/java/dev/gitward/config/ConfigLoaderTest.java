@@ -116,6 +116,24 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void parse_rejectsUrlCredentialsWithoutEchoingThem() {
+    ConfigException error =
+        reject(
+            MINIMAL.replace(
+                "url: https://github.com",
+                "url: https://x-access-token:ghp_urlCanary123@github.com/"));
+    assertFalse(error.getMessage().contains("ghp_urlCanary123"), error.getMessage());
+    assertTrue(
+        error
+            .problems()
+            .contains(
+                "upstreams.github.com.url: https://(user info of 31"
+                    + " characters)@github.com/ (expected: an http or https URL without user info, query"
+                    + " or fragment)"),
+        error.getMessage());
+  }
+
+  @Test
   void parse_rejectsDuplicateKeys() {
     ConfigException error = reject(MINIMAL + "audit:\n  file: a\n  file: b\n");
     assertTrue(error.getMessage().contains("Duplicate field 'file'"), error.getMessage());

@@ -199,7 +199,7 @@ class AuditEndToEndTest {
     assertEquals("ref-not-granted", denied.get("reason").asText());
     assertEquals(0, denied.get("upstream_status").asInt());
     JsonNode deniedCommand = denied.get("ref_commands").get(0);
-    assertEquals("force", deniedCommand.get("action").asText());
+    assertEquals("update", deniedCommand.get("action").asText());
     assertEquals("denied", deniedCommand.get("decision").asText());
     assertEquals("ref-not-granted", deniedCommand.get("reason").asText());
     assertTrue(deniedCommand.get("upstream_result").isNull());
