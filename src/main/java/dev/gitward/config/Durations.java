@@ -19,4 +19,23 @@ public final class Durations {
           name + " " + text + " (expected: a duration such as" + " 500ms, 30s, 5m or 1h)");
     }
   }
+
+  /** Formats {@code duration} as the config file writes it, in its largest whole unit. */
+  public static String format(Duration duration) {
+    long millis = duration.toMillis();
+    if (millis % 1000 != 0) {
+      return millis + "ms";
+    }
+    long seconds = millis / 1000;
+    if (seconds != 0 && seconds % 86400 == 0) {
+      return seconds / 86400 + "d";
+    }
+    if (seconds != 0 && seconds % 3600 == 0) {
+      return seconds / 3600 + "h";
+    }
+    if (seconds != 0 && seconds % 60 == 0) {
+      return seconds / 60 + "m";
+    }
+    return seconds + "s";
+  }
 }

@@ -16,10 +16,10 @@ public final class EffectiveSettings {
     ProxySettings proxy = config.proxy();
     lines.add("proxy.listen: " + proxy.listen());
     lines.add("proxy.public-url: " + proxy.publicUrl());
-    lines.add("proxy.request-parse-timeout: " + proxy.requestParseTimeout());
-    lines.add("proxy.drain-timeout: " + proxy.drainTimeout());
+    lines.add("proxy.request-parse-timeout: " + Durations.format(proxy.requestParseTimeout()));
+    lines.add("proxy.drain-timeout: " + Durations.format(proxy.drainTimeout()));
     lines.add("proxy.worker-threads: " + proxy.workerThreads());
-    lines.add("proxy.client-read-idle-timeout: " + proxy.clientReadIdleTimeout());
+    lines.add("proxy.client-read-idle-timeout: " + Durations.format(proxy.clientReadIdleTimeout()));
     lines.add("proxy.allowed-hosts: " + proxy.allowedHosts().stream().sorted().toList());
 
     lines.add("admin.listen: " + config.admin().listen());
@@ -43,8 +43,8 @@ public final class EffectiveSettings {
     lines.add("tokens.issuer: " + tokens.issuer());
     lines.add("tokens.audience: " + tokens.audience());
     lines.add("tokens.key-files: " + tokens.keyFiles());
-    lines.add("tokens.max-ttl: " + tokens.maxTtl());
-    lines.add("tokens.clock-skew: " + tokens.clockSkew());
+    lines.add("tokens.max-ttl: " + Durations.format(tokens.maxTtl()));
+    lines.add("tokens.clock-skew: " + Durations.format(tokens.clockSkew()));
     lines.add("tokens.max-size: " + tokens.maxTokenBytes());
     lines.add("tokens.max-grants: " + tokens.maxGrants());
     config.upstreams().values().forEach(upstream -> upstream(lines, upstream, environment));
@@ -56,7 +56,7 @@ public final class EffectiveSettings {
                 .map(uri -> uri.getScheme() + "://" + uri.getHost() + ":" + uri.getPort())
                 .orElse("none (revocations stay in this process)"));
     lines.add("revocations.on-unavailable: " + revocations.onUnavailable().configName());
-    lines.add("revocations.serve-known-for: " + revocations.serveKnownFor());
+    lines.add("revocations.serve-known-for: " + Durations.format(revocations.serveKnownFor()));
 
     lines.add("audit.file: " + config.audit().file().map(Object::toString).orElse("- (stdout)"));
     lines.add("audit.queue-size: " + config.audit().queueSize());
@@ -100,9 +100,9 @@ public final class EffectiveSettings {
     lines.add(
         key
             + ".timeouts: connect="
-            + upstream.connectTimeout()
+            + Durations.format(upstream.connectTimeout())
             + " read-idle="
-            + upstream.readIdleTimeout());
+            + Durations.format(upstream.readIdleTimeout()));
   }
 
   private static String describe(CredentialSettings credentials, Map<String, String> env) {
@@ -127,7 +127,7 @@ public final class EffectiveSettings {
           + " installation-id="
           + app.installationId().map(Object::toString).orElse("per" + " repository")
           + " api-timeout="
-          + app.apiTimeout();
+          + Durations.format(app.apiTimeout());
     }
     return "none";
   }

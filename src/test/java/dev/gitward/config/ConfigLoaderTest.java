@@ -134,6 +134,18 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void durations_formatInConfigUnits() {
+    assertEquals("500ms", Durations.format(Duration.ofMillis(500)));
+    assertEquals("45s", Durations.format(Duration.ofSeconds(45)));
+    assertEquals("5m", Durations.format(Duration.ofMinutes(5)));
+    assertEquals("90s", Durations.format(Duration.ofSeconds(90)));
+    assertEquals("1h", Durations.format(Duration.ofHours(1)));
+    assertEquals("0s", Durations.format(Duration.ZERO));
+    assertEquals(
+        Duration.ofSeconds(90), Durations.parse("x", Durations.format(Duration.ofSeconds(90))));
+  }
+
+  @Test
   void parse_rejectsDuplicateKeys() {
     ConfigException error = reject(MINIMAL + "audit:\n  file: a\n  file: b\n");
     assertTrue(error.getMessage().contains("Duplicate field 'file'"), error.getMessage());
