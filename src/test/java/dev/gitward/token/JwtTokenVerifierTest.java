@@ -104,8 +104,8 @@ class JwtTokenVerifierTest {
     assertEquals(
         "token "
             + minted.tokenId()
-            + " of task task-1 is revoked (expected: a new token for the"
-            + " task)",
+            + " of task task-1 is revoked (expected: a token whose task and id were not revoked;"
+            + " revoking a task also rejects tokens minted for it later)",
         error.getMessage());
   }
 
