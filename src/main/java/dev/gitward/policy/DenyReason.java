@@ -25,7 +25,9 @@ public enum DenyReason {
   /** A push option that the upstream's configuration does not list. */
   PUSH_OPTION_NOT_ALLOWED,
   /** The pushed pack refers to objects outside itself or cannot be read. */
-  INVALID_PACK;
+  INVALID_PACK,
+  /** The ref is a symbolic ref on the upstream, so a push would move its target. */
+  SYMBOLIC_REF;
 
   /** Returns the kebab-case code, such as {@code ref-not-granted}. */
   public String code() {

@@ -10,6 +10,7 @@ import dev.gitward.protocol.RefCommand;
 import dev.gitward.protocol.RefStatus;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
@@ -114,6 +115,29 @@ final class PushPlan {
         List.copyOf(proven),
         commands.stream().map(command -> false).toList(),
         List.copyOf(fastForward));
+  }
+
+  /** Returns the plan with each command on a ref in {@code symbolic} denied. */
+  PushPlan denySymbolicRefs(Map<String, String> symbolic) {
+    List<Decision> denied = new ArrayList<>(decisions);
+    for (int i = 0; i < commands.size(); i++) {
+      String ref = commands.get(i).refName();
+      String target = symbolic.get(ref);
+      if (target != null) {
+        denied.set(
+            i,
+            Decision.denied(
+                DenyReason.SYMBOLIC_REF,
+                ref
+                    + " is a symbolic ref to "
+                    + target
+                    + " on the upstream, so a push to it"
+                    + " would move "
+                    + target
+                    + "; push to a ref that is not symbolic"));
+      }
+    }
+    return new PushPlan(commands, denied, pendingProof, provenFastForward);
   }
 
   Optional<DenyReason> firstDenial() {

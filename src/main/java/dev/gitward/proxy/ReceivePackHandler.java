@@ -11,6 +11,7 @@ import dev.gitward.protocol.ReceivePackBody;
 import dev.gitward.protocol.ReceivePackReport;
 import dev.gitward.protocol.ReceivePackRequest;
 import dev.gitward.protocol.ReceivePackRequestParser;
+import dev.gitward.protocol.RefCommand;
 import dev.gitward.protocol.RefStatus;
 import dev.gitward.upstream.Upstream;
 import io.undertow.server.HttpServerExchange;
@@ -24,6 +25,7 @@ import java.io.SequenceInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,6 +64,18 @@ final class ReceivePackHandler {
     }
     ReceivePackRequest request = (ReceivePackRequest) parsed;
     PushPlan plan = PushPlan.decide(request, policy, upstream.settings().pushOptions());
+    if (plan.allAllowedSoFar()) {
+      Map<String, String> symbolic =
+          SymbolicRefs.find(
+              upstream,
+              route,
+              state.repository,
+              request.commands().stream().map(RefCommand::refName).toList(),
+              protocolLimits);
+      if (!symbolic.isEmpty()) {
+        plan = plan.denySymbolicRefs(symbolic);
+      }
+    }
     record(state, plan);
     if (plan.needsProof() && plan.allAllowedSoFar()) {
       proveAndForward(exchange, state, upstream, route, policy, request, plan, decoded);

@@ -173,6 +173,39 @@ class ProxyEndToEndTest {
   }
 
   @Test
+  void pushToSymbolicRef_rejectedAndTargetUnchanged() throws Exception {
+    GitClient.in(fixture.allowedRepository())
+        .run("symbolic-ref", "refs/heads/agent/link", "refs/heads/main")
+        .assertSuccess();
+    try {
+      GitClient git = git(fixture.tokenT());
+      Path clone = cloneAllowed(git);
+      WorkTrees.commitFile(git, clone, "link.txt");
+      String mainBefore = upstreamRefs().get("refs/heads/main");
+      fixture.upstream().clearRequests();
+
+      GitResult result =
+          git.at(clone).run("push", "origin", "HEAD:refs/heads/agent/link").assertFailure();
+      assertTrue(
+          result.stderr().contains("! [remote rejected] HEAD -> agent/link"), result.stderr());
+      assertTrue(
+          result
+              .stderr()
+              .contains(
+                  "refs/heads/agent/link is a symbolic ref to"
+                      + " refs/heads/main on the upstream"),
+          result.stderr());
+      assertTrue(result.stderr().contains("[symbolic-ref]"), result.stderr());
+      assertEquals(mainBefore, upstreamRefs().get("refs/heads/main"));
+      assertEquals(List.of(), upstreamPushes());
+    } finally {
+      GitClient.in(fixture.allowedRepository())
+          .run("symbolic-ref", "--delete", "refs/heads/agent/link")
+          .assertSuccess();
+    }
+  }
+
+  @Test
   void delete_needsDeleteGrant() {
     fixture
         .repositories()
