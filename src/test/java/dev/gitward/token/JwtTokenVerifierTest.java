@@ -14,6 +14,7 @@ import dev.gitward.policy.Action;
 import dev.gitward.policy.Grant;
 import dev.gitward.policy.RefPattern;
 import dev.gitward.policy.RepositoryName;
+import dev.gitward.testing.TestClock;
 import dev.gitward.token.TokenRejectedException.Reason;
 import java.time.Duration;
 import java.time.Instant;

@@ -29,16 +29,14 @@ import dev.gitward.config.CredentialSettings;
 import dev.gitward.config.UpstreamSettings;
 import dev.gitward.policy.RepositoryName;
 import dev.gitward.testing.FakeGitHub;
+import dev.gitward.testing.TestClock;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPairGenerator;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.List;
@@ -61,7 +59,7 @@ class GitHubAppCredentialTest {
   private static FakeGitHub github;
   private static WireMockServer api;
 
-  private SteppingClock clock;
+  private TestClock clock;
   private GitHubAppCredential credential;
 
   @BeforeAll
@@ -78,7 +76,7 @@ class GitHubAppCredentialTest {
   @BeforeEach
   void createCredential() throws Exception {
     api.resetAll();
-    clock = new SteppingClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
+    clock = new TestClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
     credential = create(Optional.of(INSTALLATION_ID));
   }
 
@@ -555,33 +553,5 @@ class GitHubAppCredentialTest {
         GitHubApi.requestBody(request));
     assertNotEquals(
         request, TokenRequest.of(1, "api", TokenRequest.Permission.WRITE), "scope is exact");
-  }
-
-  /** A clock that stays at one instant until a test advances it. */
-  private static final class SteppingClock extends Clock {
-    private volatile Instant now;
-
-    SteppingClock(Instant start) {
-      this.now = start;
-    }
-
-    void advance(Duration duration) {
-      now = now.plus(duration);
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      throw new UnsupportedOperationException("a test clock has no other zone");
-    }
   }
 }

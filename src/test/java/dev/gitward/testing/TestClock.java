@@ -1,4 +1,4 @@
-package dev.gitward.token;
+package dev.gitward.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -7,14 +7,15 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 
 /** A clock that stays at one instant until a test advances it. */
-final class TestClock extends Clock {
+public final class TestClock extends Clock {
   private volatile Instant now;
 
-  TestClock(Instant start) {
+  public TestClock(Instant start) {
     this.now = start;
   }
 
-  void advance(Duration duration) {
+  /** Moves the clock forward by {@code duration}. */
+  public void advance(Duration duration) {
     now = now.plus(duration);
   }
 
