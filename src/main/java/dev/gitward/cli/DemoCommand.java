@@ -84,6 +84,7 @@ final class DemoCommand implements Callable<Integer> {
             + ", expires "
             + demo.token().expiresAt());
     out.println("  token grants:      " + demo.describeGrants());
+    out.println("  audit log:         " + demo.auditLog() + " (one JSON line per git request)");
     out.println(
         "  git config:        "
             + demo.gitConfig()

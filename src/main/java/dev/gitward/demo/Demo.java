@@ -36,6 +36,9 @@ public final class Demo implements AutoCloseable {
   /** The sample repository on the embedded host. */
   public static final String REPOSITORY = "demo/sample";
 
+  /** The audit log's file name in the demo's folder. */
+  public static final String AUDIT_LOG = "audit.log";
+
   /** The branch pattern the demo token may create and fast-forward. */
   public static final String AGENT_REFS = "refs/heads/agent/**";
 
@@ -73,7 +76,8 @@ public final class Demo implements AutoCloseable {
       Path key = directory.resolve("signing.jwk");
       SigningKeys.generateFile(key, JWSAlgorithm.EdDSA, Clock.systemUTC());
       GitwardConfig config =
-          new ConfigLoader(Map.of()).parse(yaml(key, host.baseUrl(), port), "demo");
+          new ConfigLoader(Map.of())
+              .parse(yaml(key, host.baseUrl(), port, directory.resolve(AUDIT_LOG)), "demo");
       GitwardServer server = GitwardServer.start(config, Map.of(), Clock.systemUTC());
       List<Grant> grants = grants();
       MintedToken token = server.minter().mint("demo-task", grants, Duration.ofHours(1));
@@ -85,7 +89,7 @@ public final class Demo implements AutoCloseable {
     }
   }
 
-  private static String yaml(Path key, String hostUrl, int port) {
+  private static String yaml(Path key, String hostUrl, int port, Path auditLog) {
     return "proxy:\n  listen: 127.0.0.1:"
         + port
         + "\n  drain-timeout: 2s\n"
@@ -98,7 +102,10 @@ public final class Demo implements AutoCloseable {
         + ":\n    url: "
         + hostUrl
         + "\n"
-        + "    credentials:\n      type: none\n";
+        + "    credentials:\n      type: none\n"
+        + "audit:\n  file: "
+        + auditLog
+        + "\n";
   }
 
   private static List<Grant> grants() {
@@ -153,6 +160,11 @@ public final class Demo implements AutoCloseable {
 
   public String proxyUrl() {
     return "http://127.0.0.1:" + server.proxyAddress().getPort();
+  }
+
+  /** Returns the audit log, one JSON event per git request. */
+  public Path auditLog() {
+    return directory.resolve(AUDIT_LOG);
   }
 
   /** Returns the git config file that sends the demo token; it is readable by its owner only. */

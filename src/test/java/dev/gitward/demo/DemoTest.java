@@ -37,6 +37,14 @@ class DemoTest {
                   + " update refs/heads/main"),
           output);
       assertFalse(output.contains(demo.token().token()), "the walkthrough prints no token");
+      // The audit log is written asynchronously, so the last event may trail the git command.
+      String audit = "";
+      for (int i = 0; i < 50 && !audit.contains("\"reason\":\"ref-not-granted\""); i++) {
+        Thread.sleep(100);
+        audit = Files.readString(demo.auditLog());
+      }
+      assertTrue(audit.contains("\"reason\":\"ref-not-granted\""), audit);
+      assertFalse(audit.contains(demo.token().token()), "the audit log holds no token");
     }
     assertFalse(Files.exists(directory), "closing the demo deletes its key and token");
   }
