@@ -3,8 +3,6 @@ package dev.gitward.proxy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.nimbusds.jose.JWSAlgorithm;
-import dev.gitward.config.ConfigLoader;
 import dev.gitward.policy.Action;
 import dev.gitward.testing.GitClient;
 import dev.gitward.testing.GitHttpBackend;
@@ -13,12 +11,8 @@ import dev.gitward.testing.GitwardFixture;
 import dev.gitward.testing.GitwardProcess;
 import dev.gitward.testing.ScratchDirectories;
 import dev.gitward.testing.TestRepositories;
-import dev.gitward.token.KeyRing;
-import dev.gitward.token.SigningKeys;
-import dev.gitward.token.TokenMinter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -66,38 +60,17 @@ class LargeTransferTest {
             .config("uploadpack.keepAlive", "1")
             .config("receive.keepAlive", "1")
             .start();
-    Path key = directory.resolve("signing.jwk");
-    SigningKeys.generateFile(key, JWSAlgorithm.EdDSA, Clock.systemUTC());
-    String yaml =
-        "proxy:\n  listen: 127.0.0.1:PORT\nadmin:\n  listen: 127.0.0.1:ADMIN\n"
-            + "tokens:\n  keys:\n    - file: "
-            + key
-            + "\n"
-            + "upstreams:\n  local:\n    url: "
-            + upstream.baseUrl()
-            + "\n"
-            + "    credentials:\n      type: none\n";
-    gitward = GitwardProcess.start(directory, "256m", yaml);
+    gitward = GitwardProcess.inFrontOf(directory, "256m", upstream);
     token =
-        new TokenMinter(
-                new ConfigLoader(Map.of())
-                    .parse(yaml.replace("PORT", "1").replace("ADMIN", "2"), "test")
-                    .tokens(),
-                KeyRing.load(List.of(key)),
-                Clock.systemUTC())
-            .mint(
-                "task-large",
-                List.of(
-                    GitwardFixture.fetch("local/owner/big"),
-                    GitwardFixture.fetch("local/owner/slow"),
-                    GitwardFixture.fetch("local/owner/allowed"),
-                    GitwardFixture.refs(
-                        "local/owner/allowed",
-                        "refs/heads/agent/**",
-                        Action.CREATE,
-                        Action.UPDATE)),
-                Duration.ofMinutes(30))
-            .token();
+        gitward.mint(
+            "task-large",
+            List.of(
+                GitwardFixture.fetch("local/owner/big"),
+                GitwardFixture.fetch("local/owner/slow"),
+                GitwardFixture.fetch("local/owner/allowed"),
+                GitwardFixture.refs(
+                    "local/owner/allowed", "refs/heads/agent/**", Action.CREATE, Action.UPDATE)),
+            Duration.ofMinutes(30));
   }
 
   @AfterAll
@@ -111,7 +84,7 @@ class LargeTransferTest {
   }
 
   private static String remote(String repository) {
-    return "http://127.0.0.1:" + gitward.port() + "/local/" + repository;
+    return gitward.remote(repository);
   }
 
   private static GitClient git(Path workDir) {

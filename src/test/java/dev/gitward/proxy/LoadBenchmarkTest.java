@@ -3,8 +3,6 @@ package dev.gitward.proxy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.nimbusds.jose.JWSAlgorithm;
-import dev.gitward.config.ConfigLoader;
 import dev.gitward.policy.Action;
 import dev.gitward.testing.GitClient;
 import dev.gitward.testing.GitHttpBackend;
@@ -14,13 +12,9 @@ import dev.gitward.testing.GitwardProcess;
 import dev.gitward.testing.PseudoRandomFile;
 import dev.gitward.testing.ScratchDirectories;
 import dev.gitward.testing.TestRepositories;
-import dev.gitward.token.KeyRing;
-import dev.gitward.token.SigningKeys;
-import dev.gitward.token.TokenMinter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -85,38 +79,17 @@ class LoadBenchmarkTest {
     repositories.commitPseudoRandomBlob(big, "main", "big.bin", 300 * MB, 7);
     upstream = GitHttpBackend.builder().root(root).start();
 
-    Path key = directory.resolve("signing.jwk");
-    SigningKeys.generateFile(key, JWSAlgorithm.EdDSA, Clock.systemUTC());
-    String yaml =
-        "proxy:\n  listen: 127.0.0.1:PORT\nadmin:\n  listen: 127.0.0.1:ADMIN\n"
-            + "tokens:\n  keys:\n    - file: "
-            + key
-            + "\n"
-            + "upstreams:\n  local:\n    url: "
-            + upstream.baseUrl()
-            + "\n"
-            + "    credentials:\n      type: none\n";
-    gitward = GitwardProcess.start(directory, "256m", yaml);
+    gitward = GitwardProcess.inFrontOf(directory, "256m", upstream);
 
     token =
-        new TokenMinter(
-                new ConfigLoader(Map.of())
-                    .parse(yaml.replace("PORT", "1").replace("ADMIN", "2"), "test")
-                    .tokens(),
-                KeyRing.load(List.of(key)),
-                Clock.systemUTC())
-            .mint(
-                "task-load",
-                List.of(
-                    GitwardFixture.fetch("local/owner/big"),
-                    GitwardFixture.fetch("local/owner/allowed"),
-                    GitwardFixture.refs(
-                        "local/owner/allowed",
-                        "refs/heads/agent/**",
-                        Action.CREATE,
-                        Action.UPDATE)),
-                Duration.ofMinutes(30))
-            .token();
+        gitward.mint(
+            "task-load",
+            List.of(
+                GitwardFixture.fetch("local/owner/big"),
+                GitwardFixture.fetch("local/owner/allowed"),
+                GitwardFixture.refs(
+                    "local/owner/allowed", "refs/heads/agent/**", Action.CREATE, Action.UPDATE)),
+            Duration.ofMinutes(30));
   }
 
   @AfterAll
@@ -130,7 +103,7 @@ class LoadBenchmarkTest {
   }
 
   private static String remote(String repository) {
-    return "http://127.0.0.1:" + gitward.port() + "/local/" + repository;
+    return gitward.remote(repository);
   }
 
   private static GitClient git(Path workDir) {

@@ -1,5 +1,13 @@
 package dev.gitward.testing;
 
+import com.nimbusds.jose.JWSAlgorithm;
+import dev.gitward.config.ConfigException;
+import dev.gitward.config.ConfigLoader;
+import dev.gitward.config.GitwardConfig;
+import dev.gitward.policy.Grant;
+import dev.gitward.token.KeyRing;
+import dev.gitward.token.SigningKeys;
+import dev.gitward.token.TokenMinter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -7,10 +15,12 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -21,11 +31,55 @@ public final class GitwardProcess implements AutoCloseable {
   private final Process process;
   private final int port;
   private final Path log;
+  private final Path config;
 
-  private GitwardProcess(Process process, int port, Path log) {
+  private GitwardProcess(Process process, int port, Path log, Path config) {
     this.process = process;
     this.port = port;
     this.log = log;
+    this.config = config;
+  }
+
+  /**
+   * Starts Gitward with a new EdDSA signing key in {@code directory} and one upstream, {@code
+   * local}, that forwards anonymously to {@code upstream}.
+   */
+  public static GitwardProcess inFrontOf(Path directory, String maxHeap, GitHttpBackend upstream) {
+    Path key = directory.resolve("signing.jwk");
+    try {
+      SigningKeys.generateFile(key, JWSAlgorithm.EdDSA, Clock.systemUTC());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return start(
+        directory,
+        maxHeap,
+        "proxy:\n  listen: 127.0.0.1:PORT\nadmin:\n  listen: 127.0.0.1:ADMIN\n"
+            + "tokens:\n  keys:\n    - file: "
+            + key
+            + "\n"
+            + "upstreams:\n  local:\n    url: "
+            + upstream.baseUrl()
+            + "\n"
+            + "    credentials:\n      type: none\n");
+  }
+
+  /** Mints a token with the signing key of the running process's config file. */
+  public String mint(String task, List<Grant> grants, Duration ttl) {
+    try {
+      GitwardConfig settings = new ConfigLoader(Map.of()).load(config);
+      return new TokenMinter(
+              settings.tokens(), KeyRing.load(settings.tokens().keyFiles()), Clock.systemUTC())
+          .mint(task, grants, ttl)
+          .token();
+    } catch (ConfigException e) {
+      throw new IllegalStateException("config " + config + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Returns the proxy URL of a repository on the {@code local} upstream. */
+  public String remote(String repository) {
+    return "http://127.0.0.1:" + port + "/local/" + repository;
   }
 
   /**
@@ -60,7 +114,7 @@ public final class GitwardProcess implements AutoCloseable {
               .redirectErrorStream(true)
               .redirectOutput(log.toFile())
               .start();
-      GitwardProcess gitward = new GitwardProcess(process, port, log);
+      GitwardProcess gitward = new GitwardProcess(process, port, log, config);
       gitward.awaitListening(Duration.ofSeconds(30));
       return gitward;
     } catch (IOException e) {
