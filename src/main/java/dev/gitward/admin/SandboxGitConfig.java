@@ -42,8 +42,8 @@ public final class SandboxGitConfig {
 
   /**
    * Returns a {@code git config --global} line that installs a credential helper for Gitward's URL
-   * that answers with {@code token}, an alternative to the {@code extraHeader} line for clients
-   * that send credentials only after a 401 challenge.
+   * that returns {@code token}, an alternative to the {@code extraHeader} line for clients that
+   * send credentials only after a 401 challenge.
    */
   public static String credentialHelperLine(GitwardConfig config, String token) {
     String base = withSlash(config.proxy().publicUrl().toString());

@@ -6,9 +6,9 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What Gitward did with one git request, as one line of the audit log. The field order of the JSON
- * line is fixed, so equal events give equal bytes. A token is named by its {@code jti}, and no
- * field contains a token or credential.
+ * The record of what Gitward did with one git request, as one line of the audit log. The field
+ * order of the JSON line is fixed, so equal events give equal bytes. A token is named by its {@code
+ * jti}, and no field contains a token or credential.
  *
  * @param time when the request arrived, an ISO-8601 UTC instant with milliseconds
  * @param requestId the id that the client received in {@code X-Request-Id}

@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>When the sink fails, the writer keeps the failed batch and retries it with a backoff of up to
  * 5 seconds, logging ERROR once per outage. Meanwhile {@link #admit} rejects or delays new
- * requests, as {@code audit.on-failure} says.
+ * requests, as {@code audit.on-failure} sets.
  */
 public final class AuditLog implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AuditLog.class);

@@ -16,7 +16,7 @@ public record AuditSettings(Optional<Path> file, int queueSize, OnFailure onFail
 
   /** The proxy's behavior while the audit sink cannot be written. */
   public enum OnFailure {
-    /** Answer new git requests with 503 before any upstream I/O. */
+    /** Reject new git requests with 503 before any upstream I/O. */
     REJECT,
     /** Hold new git requests until the sink accepts writes again. */
     BLOCK

@@ -261,7 +261,13 @@ final class ConfigReader {
   }
 
   private static String describe(JsonNode node) {
-    return node.isContainerNode() ? (node.isArray() ? "a list" : "a map") : node.asText();
+    if (node.isArray()) {
+      return "a list";
+    }
+    if (node.isObject()) {
+      return "a map";
+    }
+    return node.asText();
   }
 
   private static List<String> sorted(Set<String> names) {

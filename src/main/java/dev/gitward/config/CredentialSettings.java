@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 
-/** How Gitward authenticates to an upstream, under {@code upstreams.NAME.credentials}. */
+/** The credential source of an upstream, under {@code upstreams.NAME.credentials}. */
 public sealed interface CredentialSettings {
   /** No credential, for an anonymous upstream such as a local {@code git http-backend}. */
   record None() implements CredentialSettings {}
@@ -14,8 +14,8 @@ public sealed interface CredentialSettings {
    *
    * @param scheme how the token is sent
    * @param username the Basic username, such as {@code x-access-token} on GitHub
-   * @param tokenEnv the environment variable that holds the token
-   * @param tokenFile the file that holds the token
+   * @param tokenEnv the environment variable that contains the token
+   * @param tokenFile the file that contains the token
    */
   record Static(Scheme scheme, String username, Optional<String> tokenEnv, Optional<Path> tokenFile)
       implements CredentialSettings {}
@@ -32,7 +32,7 @@ public sealed interface CredentialSettings {
       long appId, Path privateKeyFile, Optional<Long> installationId, Duration apiTimeout)
       implements CredentialSettings {}
 
-  /** How a static token travels in the {@code Authorization} header. */
+  /** The form of a static token in the {@code Authorization} header. */
   enum Scheme {
     /** HTTP Basic with the configured username and the token as password. */
     BASIC,

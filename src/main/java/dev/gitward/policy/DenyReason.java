@@ -3,7 +3,7 @@ package dev.gitward.policy;
 import java.util.Locale;
 
 /**
- * Why a request or a ref command was rejected. The {@link #code} names the page under {@code
+ * The cause of a rejected request or ref command. The {@link #code} names the page under {@code
  * docs/denials/} that explains it, and is the value of the {@code reason} audit field and metric
  * tag.
  */
@@ -12,7 +12,7 @@ public enum DenyReason {
   REPOSITORY_NOT_GRANTED,
   /** The token has grants on the repository, but none with {@code fetch}. */
   FETCH_NOT_GRANTED,
-  /** The token may fetch the repository but holds no push action on it. */
+  /** The token may fetch the repository but has no push action on it. */
   PUSH_NOT_GRANTED,
   /** No grant allows this action on this ref. */
   REF_NOT_GRANTED,

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Builds the upstream request from the parsed parts and an allow-list of headers, attaches the
- * upstream credential, and streams the answer back to the client.
+ * upstream credential, and streams the response back to the client.
  */
 final class Forwarder {
   private static final Logger log = LoggerFactory.getLogger(Forwarder.class);
@@ -54,7 +54,7 @@ final class Forwarder {
       @Nullable String contentType) {}
 
   /**
-   * Forwards {@code outgoing} and streams the answer to the client.
+   * Forwards {@code outgoing} and streams the response to the client.
    *
    * @param rewriter rewrites the body, or null to copy it unchanged
    * @throws ProxyRejection when the upstream failed before any response byte was sent

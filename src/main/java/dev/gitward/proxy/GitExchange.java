@@ -11,7 +11,7 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What one proxied request has learned so far, for the access log and the audit event. It is
+ * The state of one proxied request gathered so far, for the access log and the audit event. It is
  * confined to the worker thread that serves the request.
  */
 final class GitExchange {

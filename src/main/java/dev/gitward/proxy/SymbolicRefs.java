@@ -34,7 +34,7 @@ final class SymbolicRefs {
   /**
    * Returns the refs among {@code refs} that are symbolic on the upstream, each with its target.
    *
-   * @throws ProxyRejection 502 when the upstream cannot answer the lookup, so the push fails closed
+   * @throws ProxyRejection 502 when the lookup on the upstream fails, so the push fails closed
    */
   static Map<String, String> find(
       Upstream upstream,

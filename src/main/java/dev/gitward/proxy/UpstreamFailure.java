@@ -8,11 +8,11 @@ import javax.net.ssl.SSLException;
 import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.apache.hc.client5.http.HttpHostConnectException;
 
-/** Maps an upstream's answers and I/O failures to the rejections the client sees. */
+/** Maps an upstream's error responses and I/O failures to the rejections the client sees. */
 final class UpstreamFailure {
   private UpstreamFailure() {}
 
-  /** Returns the rejection for a non-2xx upstream status, or null to pass the answer on. */
+  /** Returns the rejection for a non-2xx upstream status, or null to pass the response on. */
   static ProxyRejection forStatus(int status, String upstream, String repository) {
     if (status >= 300 && status < 400) {
       return new ProxyRejection(

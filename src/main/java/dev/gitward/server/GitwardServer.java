@@ -334,8 +334,9 @@ public final class GitwardServer implements AutoCloseable {
       if (shutdown.awaitShutdown(drain.toMillis())) {
         log.info("proxy drained: every running request finished");
       } else {
-        // NOTE: a push cut here leaves the upstream's refs as git receive-pack left them: all
-        // updated with --atomic, otherwise possibly some; the access log shows the cut request.
+        // NOTE: a push cut here leaves the upstream's refs as git receive-pack left them. With
+        // --atomic that is all or none of them, otherwise possibly some. The access log shows
+        // the cut request.
         log.warn("drain timeout of {} passed with requests still running; closing them", drain);
       }
     } catch (InterruptedException e) {

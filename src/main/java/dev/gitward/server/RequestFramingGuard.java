@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Rejects requests whose target, {@code Host} or body framing is ambiguous before any other handler
- * sees them, and closes the connection so that no byte of such a request is read as the start of
- * the next one.
+ * receives them, and closes the connection so that no byte of such a request is read as the start
+ * of the next one.
  *
  * <p>Undertow 2.3 already rejects a request with both {@code Content-Length} and {@code
  * Transfer-Encoding}, with two {@code Content-Length} headers, or with an obsolete folded header

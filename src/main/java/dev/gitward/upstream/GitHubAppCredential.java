@@ -35,8 +35,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Tokens are cached by their exact scope and replaced once less than {@link #REFRESH_MARGIN} of
  * their life remains, so a transfer never starts on a token about to lapse. Any failure rejects the
- * request; a cached token of another scope is never used in its place. After a rate limit answer no
- * API call is made until GitHub's reset time.
+ * request; a cached token of another scope is never used in its place. After a rate-limit response
+ * no API call is made until GitHub's reset time.
  */
 public final class GitHubAppCredential implements UpstreamCredential {
   private static final Logger log = LoggerFactory.getLogger(GitHubAppCredential.class);
