@@ -21,9 +21,12 @@ install_tools() {
   fi
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -q
-  local package
+  local package policy
   for package in "${packages[@]}"; do
-    if ! apt-cache policy "$package" | grep -q 'Candidate: [0-9]'; then
+    # Read whole before matching: grep -q stops at the first match, and under pipefail the
+    # SIGPIPE that apt-cache then receives would fail the test.
+    policy=$(apt-cache policy "$package")
+    if ! grep -q 'Candidate: [0-9]' <<<"$policy"; then
       echo "bench: Debian package $package has no installation candidate" >&2
       return 1
     fi

@@ -112,6 +112,8 @@ final class Forwarder {
         // The client's body passed its limit while it streamed upstream; the upstream saw a
         // truncated request, which git rejects without updating a ref.
         throw new ProxyRejection(413, e.getMessage());
+      } catch (BodyFramingException e) {
+        throw ProxyRejection.badRequest(e.getMessage());
       } catch (IOException e) {
         last = e;
         log.warn(

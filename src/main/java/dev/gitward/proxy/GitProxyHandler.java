@@ -97,7 +97,9 @@ public final class GitProxyHandler implements HttpHandler {
       log.info(
           "request {} failed while reading the client: {}",
           state.requestId,
-          e.getClass().getSimpleName());
+          e instanceof BodyFramingException
+              ? Responses.oneLine(e.getMessage())
+              : e.getClass().getSimpleName());
       exchange.setPersistent(false);
       if (!exchange.isResponseStarted()) {
         Responses.text(

@@ -114,7 +114,13 @@ public final class GitwardServer implements AutoCloseable {
         new GracefulShutdownHandler(new HttpContinueReadHandler(git));
     DrainGate gate = new DrainGate(shutdown);
     Undertow proxy =
-        proxyListener(config, new RequestFramingGuard(config.proxy().allowedHosts(), gate));
+        proxyListener(
+            config,
+            new RequestFramingGuard(
+                config.proxy().allowedHosts(),
+                config.limits().headerBlock(),
+                config.limits().headerCount(),
+                gate));
     RoutingHandler routes = Handlers.routing();
     HealthApi.register(routes, keys, audit, upstreams, meters, revocations);
     TokenApi.register(routes, config, minter, keys, revocations, clock, adminSecret);

@@ -28,10 +28,19 @@ final class RequestFramingGuard implements HttpHandler {
   private static final Logger log = LoggerFactory.getLogger(RequestFramingGuard.class);
 
   private final Set<String> allowedHosts;
+  private final int maxTrailerBytes;
+  private final int maxTrailerFields;
   private final HttpHandler next;
 
-  RequestFramingGuard(Set<String> allowedHosts, HttpHandler next) {
+  /**
+   * @param maxTrailerBytes the maximum size of a chunked body's trailer section
+   * @param maxTrailerFields the maximum number of trailer fields
+   */
+  RequestFramingGuard(
+      Set<String> allowedHosts, int maxTrailerBytes, int maxTrailerFields, HttpHandler next) {
     this.allowedHosts = Set.copyOf(allowedHosts);
+    this.maxTrailerBytes = maxTrailerBytes;
+    this.maxTrailerFields = maxTrailerFields;
     this.next = next;
   }
 
@@ -39,6 +48,9 @@ final class RequestFramingGuard implements HttpHandler {
   public void handleRequest(HttpServerExchange exchange) throws Exception {
     String problem = problem(exchange);
     if (problem == null) {
+      if (exchange.getRequestHeaders().contains(Headers.TRANSFER_ENCODING)) {
+        ChunkedBodyLimit.install(exchange, maxTrailerBytes, maxTrailerFields);
+      }
       next.handleRequest(exchange);
       return;
     }

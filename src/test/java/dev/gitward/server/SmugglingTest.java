@@ -1,6 +1,8 @@
 package dev.gitward.server;
 
+import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gitward.testing.GitwardFixture;
@@ -140,23 +142,125 @@ class SmugglingTest {
             + PUSH
             + " HTTP/1.1\r\nHost: HOST\r\nAuthorization: Bearer TOKEN\r\n"
             + "Content-Type: application/x-git-receive-pack-request\r\n";
+    String chunked = post + "Transfer-Encoding: chunked\r\n\r\n";
     return List.of(
+        new Case("chunk size over 64 bits", chunked + "f".repeat(40) + "\r\nabcd\r\n", Set.of(400)),
+        new Case("chunk size not hex", chunked + "zz\r\nabcd\r\n0\r\n\r\n", Set.of(400)),
+        new Case("chunk size missing", chunked + "\r\n4\r\n0000\r\n0\r\n\r\n", Set.of(400)),
         new Case(
-            "chunk size over 64 bits",
-            post + "Transfer-Encoding: chunked\r\n\r\n" + "f".repeat(40) + "\r\nabcd\r\n",
-            Set.of(CLOSED, 400)),
+            "chunk size followed by garbage", chunked + "4 x\r\n0000\r\n0\r\n\r\n", Set.of(400)),
+        new Case("chunk without its line break", chunked + "4\r\n0000XX0\r\n\r\n", Set.of(400)),
+        new Case("chunk lines with bare LF", chunked + "4\n0000\n0\n\n", Set.of(400)),
         new Case(
-            "chunk size not hex",
-            post + "Transfer-Encoding: chunked\r\n\r\nzz\r\nabcd\r\n0\r\n\r\n",
-            Set.of(CLOSED, 400)),
+            "chunk extension over limit",
+            chunked + "4;x=" + "a".repeat(ChunkFraming.MAX_SIZE_LINE) + "\r\n0000\r\n0\r\n\r\n",
+            Set.of(400)),
         new Case(
-            "chunk without its line break",
-            post + "Transfer-Encoding: chunked\r\n\r\n4\r\n0000XX0\r\n\r\n",
-            Set.of(CLOSED, 400)),
+            "trailer section over limit",
+            chunked + "4\r\n0000\r\n0\r\n" + "X-Pad: " + "a".repeat(20 * 1024) + "\r\n\r\n",
+            Set.of(400)),
+        new Case(
+            "too many trailer fields",
+            chunked + "4\r\n0000\r\n0\r\n" + "X-Pad: a\r\n".repeat(150) + "\r\n",
+            Set.of(400)),
+        new Case(
+            "trailer field without colon",
+            chunked + "4\r\n0000\r\n0\r\nX-Pad\r\n\r\n",
+            Set.of(400)),
+        new Case(
+            "trailer field with bare LF",
+            chunked + "4\r\n0000\r\n0\r\nX-Pad: a\n\r\n",
+            Set.of(400)),
         new Case(
             "body shorter than content-length",
             post + "Content-Length: 100\r\n\r\n0000",
             Set.of(CLOSED, 400)));
+  }
+
+  /**
+   * A client with a valid token that sends trailer fields without end gets a 400 naming the limit
+   * once the trailer section passes {@code limits.header-block}, however much more it sends.
+   */
+  @Test
+  void endlessTrailers_rejectedAtLimit() throws Exception {
+    try (RawHttp http = connect()) {
+      http.send(
+          "POST "
+              + PUSH
+              + " HTTP/1.1\r\nHost: "
+              + host
+              + "\r\nAuthorization: Bearer "
+              + fixture.tokenT()
+              + "\r\nContent-Type: application/x-git-receive-pack-request\r\n"
+              + "Transfer-Encoding: chunked\r\n\r\n4\r\n0000\r\n0\r\n");
+      Thread writer =
+          new Thread(
+              () -> {
+                byte[] field = ("X-Pad: " + "a".repeat(1000) + "\r\n").getBytes(US_ASCII);
+                try {
+                  for (int i = 0; i < 64 * 1024; i++) {
+                    http.output().write(field);
+                  }
+                } catch (IOException e) {
+                  // The server closed the connection, as it should.
+                }
+              });
+      writer.setDaemon(true);
+      writer.start();
+      RawHttp.Response response = http.readResponse();
+      assertEquals(400, response.status());
+      assertTrue(response.body().contains("limits.header-block"), response.body());
+      assertTrue(response.hasOneFraming(), "one framing: " + response.headers());
+      writer.join(20_000);
+      assertFalse(writer.isAlive(), "the writer was not stopped by a closed connection");
+    }
+    assertEquals(List.of(), fixture.upstream().requests());
+  }
+
+  /**
+   * A fetch body streams upstream while it is read, so its trailers are seen only after the
+   * upstream request started. That request is cut before its end and the client gets the 400.
+   */
+  @Test
+  void fetchWithOversizedTrailers_rejected() throws IOException {
+    try (RawHttp http = connect()) {
+      http.send(
+          "POST "
+              + FETCH
+              + " HTTP/1.1\r\nHost: "
+              + host
+              + "\r\nAuthorization: Bearer "
+              + fixture.tokenT()
+              + "\r\nContent-Type: application/x-git-upload-pack-request\r\n"
+              + "Transfer-Encoding: chunked\r\n\r\n4\r\n0000\r\n0\r\n"
+              + ("X-Pad: " + "a".repeat(1000) + "\r\n").repeat(40)
+              + "\r\n");
+      RawHttp.Response response = http.readResponse();
+      assertEquals(400, response.status(), response.body());
+      assertTrue(response.body().contains("limits.header-block"), response.body());
+      assertTrue(response.hasOneFraming(), "one framing: " + response.headers());
+      assertTrue(http.closedByServer(), "connection closed");
+    }
+  }
+
+  /** A chunked body with a small trailer section is valid HTTP, so it is decoded and served. */
+  @Test
+  void smallTrailerSection_accepted() throws IOException {
+    try (RawHttp http = connect()) {
+      http.send(
+          "POST "
+              + PUSH
+              + " HTTP/1.1\r\nHost: "
+              + host
+              + "\r\nAuthorization: Bearer "
+              + fixture.tokenT()
+              + "\r\nContent-Type: application/x-git-receive-pack-request\r\n"
+              + "Transfer-Encoding: chunked\r\n\r\n"
+              + "4;name=value\r\n0000\r\n0\r\nX-Checksum: abc\r\n\r\n");
+      RawHttp.Response response = http.readResponse();
+      assertEquals(200, response.status(), response.body());
+      assertTrue(response.hasOneFraming(), "one framing: " + response.headers());
+    }
   }
 
   @ParameterizedTest(name = "{0}")
