@@ -56,13 +56,15 @@ if [ "$QUICK" -eq 1 ]; then
   WRK_SECONDS=2
   WRK_SAMPLES=1
   WARM_UP_SECONDS=3
+  WARM_UP_CLONES=5
 else
   SAMPLES=${SAMPLES:-7}
   LS_REMOTE_CALLS=200
   PUSH_MIB=200
   WRK_SECONDS=10
   WRK_SAMPLES=3
-  WARM_UP_SECONDS=10
+  WARM_UP_SECONDS=30
+  WARM_UP_CLONES=40
 fi
 if ! [[ $SAMPLES =~ ^[1-9][0-9]*$ ]]; then
   echo "bench: --samples $SAMPLES (expected: a positive integer)" >&2

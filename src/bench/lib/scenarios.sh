@@ -154,13 +154,19 @@ concurrent_clones_cleanup() {
 # Runs wrk with $1 connections against the ref advertisement of the small repository and
 # records request rate, latency percentiles and errors. One connection shows the latency that
 # each proxy adds to one request; more show throughput. wrk stops by itself after $WRK_SECONDS.
+# Prints the user and system CPU time of process $1 in clock ticks.
+process_ticks() {
+  awk '{print $14 + $15}' "/proc/$1/stat"
+}
+
 measure_wrk() {
-  local connections=$1 threads=$(($1 > 1 ? 2 : 1)) round target output
+  local connections=$1 threads=$(($1 > 1 ? 2 : 1)) round target output ticks
   local scenario="info/refs wrk c$connections"
   echo "bench: $scenario ($WRK_SAMPLES samples of ${WRK_SECONDS}s per target)" >&2
   start_memory_sampler "$scenario"
   for ((round = 0; round < WRK_SAMPLES; round++)); do
     for target in $(targets_of_round "$round"); do
+      ticks=$(process_ticks "$GITWARD_PID")
       if ! output=$(timeout $((WRK_SECONDS + 30)) wrk -t "$threads" -c "$connections" \
         -d "${WRK_SECONDS}s" --latency -H "Authorization: Bearer $TOKEN" \
         "$(url_for "$target" small)/info/refs?service=git-upload-pack" 2>&1); then
@@ -171,6 +177,12 @@ measure_wrk() {
       fi
       echo "$output" >>"$RUN_DIR/wrk.log"
       record_wrk_output "$scenario" "$target" "$output"
+      if [ "$target" = gitward ]; then
+        # All of Gitward's threads: workers, I/O, audit writer, JIT compiler and GC.
+        record "$scenario" gitward cpu_ms_per_request "$(awk -v ticks=$(($(process_ticks \
+          "$GITWARD_PID") - ticks)) -v hz="$(getconf CLK_TCK)" '/ requests in / {
+            printf "%.3f", ticks * 1000 / hz / $1 }' <<<"$output")"
+      fi
     done
   done
   stop_memory_sampler "$scenario"
@@ -203,15 +215,25 @@ to_ms() {
 # Warms up all three targets before any sample: Gitward's JIT compiler, nginx and the page
 # cache. A proxy in service runs warm, so cold-start time is not part of any scenario.
 warm_up() {
-  local target
-  echo "bench: warming up (${WARM_UP_SECONDS}s of wrk and 5 clones per target)" >&2
+  local target i
+  echo "bench: warming up (${WARM_UP_SECONDS}s of wrk on GET info/refs, the same on POST" \
+    "ls-refs, and ${WARM_UP_CLONES} clones per target)" >&2
+  cat >"$RUN_DIR/ls-refs.lua" <<'EOF'
+wrk.method = "POST"
+wrk.body = "0014command=ls-refs\n0000"
+wrk.headers["Content-Type"] = "application/x-git-upload-pack-request"
+wrk.headers["Git-Protocol"] = "version=2"
+EOF
   for target in "${TARGETS[@]}"; do
     timeout $((WARM_UP_SECONDS + 30)) wrk -t 2 -c 4 -d "${WARM_UP_SECONDS}s" \
       -H "Authorization: Bearer $TOKEN" \
       "$(url_for "$target" small)/info/refs?service=git-upload-pack" >/dev/null
-    for _ in 1 2 3 4 5; do
+    timeout $((WARM_UP_SECONDS + 30)) wrk -t 2 -c 4 -d "${WARM_UP_SECONDS}s" \
+      -H "Authorization: Bearer $TOKEN" -s "$RUN_DIR/ls-refs.lua" \
+      "$(url_for "$target" small)/git-upload-pack" >/dev/null
+    for ((i = 0; i < WARM_UP_CLONES; i++)); do
       clone_cleanup "$target"
-      CLONE_REPO=small CLONE_PROTOCOL=2 clone_run "$target"
+      CLONE_REPO=small CLONE_PROTOCOL=$((i % 2 * 2)) clone_run "$target"
     done
     clone_cleanup "$target"
   done

@@ -112,8 +112,9 @@ public final class BenchReport {
               .append(scenario)
               .append("`: GET info/refs?service=git-upload-pack of")
               .append(" the small repository, medians over the wrk runs.\n\n");
-          out.append("| target | requests/s | / direct | p50 ms | p90 ms | p99 ms | failed |\n");
-          out.append("|---|---:|---:|---:|---:|---:|---:|\n");
+          out.append("| target | requests/s | / direct | p50 ms | p90 ms | p99 ms | failed")
+              .append(" | Gitward CPU ms per request |\n");
+          out.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
           double direct = median(byTarget, "direct", "rps");
           for (String target : TARGETS) {
             double rate = median(byTarget, target, "rps");
@@ -124,6 +125,7 @@ public final class BenchReport {
             out.append(" | ").append(format(median(byTarget, target, "p90_ms"), 2));
             out.append(" | ").append(format(median(byTarget, target, "p99_ms"), 2));
             out.append(" | ").append(format(sum(byTarget, target, "errors"), 0));
+            out.append(" | ").append(format(median(byTarget, target, "cpu_ms_per_request"), 3));
             out.append(" |\n");
           }
           out.append('\n');

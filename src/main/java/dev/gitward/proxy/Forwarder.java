@@ -20,6 +20,7 @@ import org.apache.hc.core5.http.HttpEntity;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xnio.streams.ChannelOutputStream;
 
 /**
  * Builds the upstream request from the parsed parts and an allow-list of headers, attaches the
@@ -201,7 +202,11 @@ final class Forwarder {
       // once the exchange is no longer persistent.
       exchange.getResponseHeaders().put(Headers.TRANSFER_ENCODING, "chunked");
     }
-    CountingOutputStream client = new CountingOutputStream(exchange.getOutputStream());
+    // Written straight to the response channel, so that GitProxyHandler can end the exchange on
+    // the I/O thread. Closing the blocking output stream would end it on this worker thread.
+    CountingOutputStream client =
+        new CountingOutputStream(new ChannelOutputStream(exchange.getResponseChannel()));
+    state.responseOnChannel = true;
     try (InputStream body = entity.getContent()) {
       if (rewriter == null) {
         copy(body, client);

@@ -33,6 +33,12 @@ final class GitExchange {
   /** Nanoseconds until the upstream's response headers or failure, or -1 when not contacted. */
   long upstreamNanos = -1;
 
+  /**
+   * Whether the response body went through the response channel, not the blocking output stream, so
+   * that the exchange can end on the connection's I/O thread.
+   */
+  boolean responseOnChannel;
+
   GitExchange(String requestId) {
     this.requestId = requestId;
   }
