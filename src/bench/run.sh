@@ -57,6 +57,7 @@ if [ "$QUICK" -eq 1 ]; then
   WRK_SAMPLES=1
   WARM_UP_SECONDS=3
   WARM_UP_CLONES=5
+  WARM_UP_CALLS=20
 else
   SAMPLES=${SAMPLES:-7}
   LS_REMOTE_CALLS=200
@@ -65,6 +66,7 @@ else
   WRK_SAMPLES=3
   WARM_UP_SECONDS=30
   WARM_UP_CLONES=40
+  WARM_UP_CALLS=1500
 fi
 if ! [[ $SAMPLES =~ ^[1-9][0-9]*$ ]]; then
   echo "bench: --samples $SAMPLES (expected: a positive integer)" >&2

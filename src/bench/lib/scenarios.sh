@@ -217,7 +217,7 @@ to_ms() {
 warm_up() {
   local target i
   echo "bench: warming up (${WARM_UP_SECONDS}s of wrk on GET info/refs, the same on POST" \
-    "ls-refs, and ${WARM_UP_CLONES} clones per target)" >&2
+    "ls-refs, ${WARM_UP_CLONES} clones and ${WARM_UP_CALLS} ls-remote calls per target)" >&2
   cat >"$RUN_DIR/ls-refs.lua" <<'EOF'
 wrk.method = "POST"
 wrk.body = "0014command=ls-refs\n0000"
@@ -236,5 +236,7 @@ EOF
       CLONE_REPO=small CLONE_PROTOCOL=$((i % 2 * 2)) clone_run "$target"
     done
     clone_cleanup "$target"
+    # One new connection per call, which the wrk runs above never make.
+    LS_REMOTE_CALLS=$WARM_UP_CALLS ls_remote_loop_run "$target"
   done
 }

@@ -209,7 +209,7 @@ final class Forwarder {
     state.responseOnChannel = true;
     try (InputStream body = entity.getContent()) {
       if (rewriter == null) {
-        copy(body, client);
+        copy(body, client, bufferSize(entity.getContentLength()));
       } else {
         rewriter.copy(body, client);
       }
@@ -223,7 +223,20 @@ final class Forwarder {
    * that progress messages and keep-alive packets reach the client at once.
    */
   static long copy(InputStream in, OutputStream out) throws IOException {
-    byte[] buffer = new byte[BUFFER_SIZE];
+    return copy(in, out, BUFFER_SIZE);
+  }
+
+  /**
+   * Returns the copy buffer size for a body of {@code length} bytes, or -1 if unknown. A small
+   * body, such as a ref advertisement, gets a buffer of its own size: allocating and zeroing 64 KiB
+   * took a quarter of a worker's CPU samples for {@code GET info/refs}.
+   */
+  private static int bufferSize(long length) {
+    return length < 0 || length > BUFFER_SIZE ? BUFFER_SIZE : (int) Math.max(length, 512);
+  }
+
+  private static long copy(InputStream in, OutputStream out, int bufferSize) throws IOException {
+    byte[] buffer = new byte[bufferSize];
     long total = 0;
     int n;
     while ((n = in.read(buffer)) >= 0) {
