@@ -64,8 +64,37 @@ final class ChunkedBodyLimit {
         (factory, ignored) -> new Reporting(factory.create(), framing, socket));
   }
 
+  /** A conduit that reads into one buffer at a time and transfers through its own reads. */
+  private abstract static class SingleBufferConduit
+      extends AbstractStreamSourceConduit<StreamSourceConduit> {
+    SingleBufferConduit(StreamSourceConduit next) {
+      super(next);
+    }
+
+    @Override
+    public final long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
+      for (int i = offset; i < offset + length; i++) {
+        if (dsts[i].hasRemaining()) {
+          return read(dsts[i]);
+        }
+      }
+      return 0;
+    }
+
+    @Override
+    public final long transferTo(long position, long count, FileChannel target) throws IOException {
+      return target.transferFrom(new ConduitReadableByteChannel(this), position, count);
+    }
+
+    @Override
+    public final long transferTo(long count, ByteBuffer throughBuffer, StreamSinkChannel target)
+        throws IOException {
+      return IoUtils.transfer(new ConduitReadableByteChannel(this), count, throughBuffer, target);
+    }
+  }
+
   /** Inspects the raw bytes of the body as they are read from the socket. */
-  private static final class Inspecting extends AbstractStreamSourceConduit<StreamSourceConduit> {
+  private static final class Inspecting extends SingleBufferConduit {
     private final ChunkFraming framing;
 
     Inspecting(StreamSourceConduit next, ChunkFraming framing) {
@@ -91,27 +120,6 @@ final class ChunkedBodyLimit {
     int readUninspected(ByteBuffer dst) throws IOException {
       return next.read(dst);
     }
-
-    @Override
-    public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
-      for (int i = offset; i < offset + length; i++) {
-        if (dsts[i].hasRemaining()) {
-          return read(dsts[i]);
-        }
-      }
-      return 0;
-    }
-
-    @Override
-    public long transferTo(long position, long count, FileChannel target) throws IOException {
-      return target.transferFrom(new ConduitReadableByteChannel(this), position, count);
-    }
-
-    @Override
-    public long transferTo(long count, ByteBuffer throughBuffer, StreamSinkChannel target)
-        throws IOException {
-      return IoUtils.transfer(new ConduitReadableByteChannel(this), count, throughBuffer, target);
-    }
   }
 
   /**
@@ -119,7 +127,7 @@ final class ChunkedBodyLimit {
    * after that return the raw bytes that follow on the socket, so that a lingering close can
    * discard them and the client reads the 400 before the connection closes.
    */
-  private static final class Reporting extends AbstractStreamSourceConduit<StreamSourceConduit> {
+  private static final class Reporting extends SingleBufferConduit {
     private final ChunkFraming framing;
     private final Inspecting socket;
     private boolean reported;
@@ -144,16 +152,6 @@ final class ChunkedBodyLimit {
     }
 
     @Override
-    public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
-      for (int i = offset; i < offset + length; i++) {
-        if (dsts[i].hasRemaining()) {
-          return read(dsts[i]);
-        }
-      }
-      return 0;
-    }
-
-    @Override
     public void awaitReadable() throws IOException {
       if (reported) {
         socket.awaitReadable();
@@ -169,17 +167,6 @@ final class ChunkedBodyLimit {
       } else if (framing.problem() == null) {
         next.awaitReadable(time, timeUnit);
       }
-    }
-
-    @Override
-    public long transferTo(long position, long count, FileChannel target) throws IOException {
-      return target.transferFrom(new ConduitReadableByteChannel(this), position, count);
-    }
-
-    @Override
-    public long transferTo(long count, ByteBuffer throughBuffer, StreamSinkChannel target)
-        throws IOException {
-      return IoUtils.transfer(new ConduitReadableByteChannel(this), count, throughBuffer, target);
     }
 
     private void check() throws BodyFramingException {

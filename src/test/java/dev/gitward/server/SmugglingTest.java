@@ -184,15 +184,7 @@ class SmugglingTest {
   @Test
   void endlessTrailers_rejectedAtLimit() throws Exception {
     try (RawHttp http = connect()) {
-      http.send(
-          "POST "
-              + PUSH
-              + " HTTP/1.1\r\nHost: "
-              + host
-              + "\r\nAuthorization: Bearer "
-              + fixture.tokenT()
-              + "\r\nContent-Type: application/x-git-receive-pack-request\r\n"
-              + "Transfer-Encoding: chunked\r\n\r\n4\r\n0000\r\n0\r\n");
+      http.send(chunkedHead(PUSH) + "4\r\n0000\r\n0\r\n");
       Thread writer =
           new Thread(
               () -> {
@@ -225,14 +217,8 @@ class SmugglingTest {
   void fetchWithOversizedTrailers_rejected() throws IOException {
     try (RawHttp http = connect()) {
       http.send(
-          "POST "
-              + FETCH
-              + " HTTP/1.1\r\nHost: "
-              + host
-              + "\r\nAuthorization: Bearer "
-              + fixture.tokenT()
-              + "\r\nContent-Type: application/x-git-upload-pack-request\r\n"
-              + "Transfer-Encoding: chunked\r\n\r\n4\r\n0000\r\n0\r\n"
+          chunkedHead(FETCH)
+              + "4\r\n0000\r\n0\r\n"
               + ("X-Pad: " + "a".repeat(1000) + "\r\n").repeat(40)
               + "\r\n");
       RawHttp.Response response = http.readResponse();
@@ -247,16 +233,7 @@ class SmugglingTest {
   @Test
   void smallTrailerSection_accepted() throws IOException {
     try (RawHttp http = connect()) {
-      http.send(
-          "POST "
-              + PUSH
-              + " HTTP/1.1\r\nHost: "
-              + host
-              + "\r\nAuthorization: Bearer "
-              + fixture.tokenT()
-              + "\r\nContent-Type: application/x-git-receive-pack-request\r\n"
-              + "Transfer-Encoding: chunked\r\n\r\n"
-              + "4;name=value\r\n0000\r\n0\r\nX-Checksum: abc\r\n\r\n");
+      http.send(chunkedHead(PUSH) + "" + "4;name=value\r\n0000\r\n0\r\nX-Checksum: abc\r\n\r\n");
       RawHttp.Response response = http.readResponse();
       assertEquals(200, response.status(), response.body());
       assertTrue(response.hasOneFraming(), "one framing: " + response.headers());
@@ -290,6 +267,20 @@ class SmugglingTest {
       assertTrue(http.closedByServer(), "connection closed");
     }
     assertEquals(List.of(), fixture.upstream().requests());
+  }
+
+  /** Returns the head of a chunked POST to {@code path} with task token T. */
+  private static String chunkedHead(String path) {
+    String service = path.equals(PUSH) ? "receive-pack" : "upload-pack";
+    return "POST "
+        + path
+        + " HTTP/1.1\r\nHost: "
+        + host
+        + "\r\nAuthorization: Bearer "
+        + fixture.tokenT()
+        + "\r\nContent-Type: application/x-git-"
+        + service
+        + "-request\r\nTransfer-Encoding: chunked\r\n\r\n";
   }
 
   private static RawHttp connect() throws IOException {
