@@ -18,7 +18,9 @@ url_for() {
 # Runs git with the task token. Direct and nginx requests carry the same header, which
 # git http-backend ignores, so all three targets send identical requests.
 git_with_token() {
-  timeout "$GIT_TIMEOUT" git -c http.extraHeader="Authorization: Bearer $TOKEN" "$@"
+  # Passed in the environment, not as -c, so the token is not on any process's command line.
+  GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=http.extraHeader \
+    GIT_CONFIG_VALUE_0="Authorization: Bearer $TOKEN" timeout "$GIT_TIMEOUT" git "$@"
 }
 
 record() {
@@ -154,6 +156,16 @@ concurrent_clones_cleanup() {
 # Runs wrk with $1 connections against the ref advertisement of the small repository and
 # records request rate, latency percentiles and errors. One connection shows the latency that
 # each proxy adds to one request; more show throughput. wrk stops by itself after $WRK_SECONDS.
+# Writes a wrk script that sends the task token from the environment, so that the token is not
+# on wrk's command line, and prints its path.
+wrk_script() {
+  local script=$RUN_DIR/token.lua
+  if [ ! -f "$script" ]; then
+    echo 'wrk.headers["Authorization"] = "Bearer " .. os.getenv("BENCH_TOKEN")' >"$script"
+  fi
+  echo "$script"
+}
+
 # Prints the user and system CPU time of process $1 in clock ticks.
 process_ticks() {
   awk '{print $14 + $15}' "/proc/$1/stat"
@@ -168,7 +180,7 @@ measure_wrk() {
     for target in $(targets_of_round "$round"); do
       ticks=$(process_ticks "$GITWARD_PID")
       if ! output=$(timeout $((WRK_SECONDS + 30)) wrk -t "$threads" -c "$connections" \
-        -d "${WRK_SECONDS}s" --latency -H "Authorization: Bearer $TOKEN" \
+        -d "${WRK_SECONDS}s" --latency -s "$(wrk_script)" \
         "$(url_for "$target" small)/info/refs?service=git-upload-pack" 2>&1); then
         echo "bench: wrk via $target failed: $output" >&2
         record "$scenario" "$target" error 1
@@ -223,13 +235,14 @@ wrk.method = "POST"
 wrk.body = "0014command=ls-refs\n0000"
 wrk.headers["Content-Type"] = "application/x-git-upload-pack-request"
 wrk.headers["Git-Protocol"] = "version=2"
+wrk.headers["Authorization"] = "Bearer " .. os.getenv("BENCH_TOKEN")
 EOF
   for target in "${TARGETS[@]}"; do
     timeout $((WARM_UP_SECONDS + 30)) wrk -t 2 -c 4 -d "${WARM_UP_SECONDS}s" \
-      -H "Authorization: Bearer $TOKEN" \
+      -s "$(wrk_script)" \
       "$(url_for "$target" small)/info/refs?service=git-upload-pack" >/dev/null
     timeout $((WARM_UP_SECONDS + 30)) wrk -t 2 -c 4 -d "${WARM_UP_SECONDS}s" \
-      -H "Authorization: Bearer $TOKEN" -s "$RUN_DIR/ls-refs.lua" \
+      -s "$RUN_DIR/ls-refs.lua" \
       "$(url_for "$target" small)/git-upload-pack" >/dev/null
     for ((i = 0; i < WARM_UP_CLONES; i++)); do
       clone_cleanup "$target"

@@ -190,6 +190,7 @@ EOF
   TOKEN=$(java -jar "$JAR" mint --config "$dir/gitward.yaml" --task bench --ttl 12h \
     --fetch local/owner/small --fetch local/owner/medium --fetch local/owner/blob300 \
     --fetch local/owner/push --push 'local/owner/push=refs/heads/**' --format token)
+  export BENCH_TOKEN=$TOKEN
   # shellcheck disable=SC2086 # GITWARD_JAVA_OPTS is a list of JVM options.
   java -Xmx256m -XX:+ExitOnOutOfMemoryError $GITWARD_JAVA_OPTS \
     -jar "$JAR" serve --config "$dir/gitward.yaml" >"$dir/gitward.log" 2>&1 &
