@@ -44,8 +44,13 @@ targets_of_round() {
 # round. For each target it calls PREFIX_prepare (if defined), PREFIX_run and PREFIX_cleanup
 # (if defined), where $3 is PREFIX, and records the run's wall time and the requests it sent
 # upstream. A failed run is recorded as an error and the scenario goes on.
+# Prints the user and system CPU time of process $1 in clock ticks.
+process_ticks() {
+  awk '{print $14 + $15}' "/proc/$1/stat"
+}
+
 measure() {
-  local scenario=$1 samples=$2 prefix=$3 round target start end before status
+  local scenario=$1 samples=$2 prefix=$3 round target start end before status ticks
   echo "bench: $scenario ($samples samples per target)" >&2
   start_memory_sampler "$scenario"
   for ((round = -1; round < samples; round++)); do
@@ -54,6 +59,7 @@ measure() {
         "${prefix}_prepare" "$target"
       fi
       before=$(upstream_request_count)
+      ticks=$(process_ticks "$GITWARD_PID")
       start=$EPOCHREALTIME
       status=0
       "${prefix}_run" "$target" >"$RUN_DIR/last-run.log" 2>&1 || status=$?
@@ -71,6 +77,10 @@ measure() {
       if ((round >= 0)); then
         record "$scenario" "$target" ms "$(elapsed_ms "$start" "$end")"
         record "$scenario" "$target" requests $(($(upstream_request_count) - before))
+        if [ "$target" = gitward ]; then
+          record "$scenario" gitward cpu_ms \
+            $((($(process_ticks "$GITWARD_PID") - ticks) * 1000 / $(getconf CLK_TCK)))
+        fi
       fi
     done
   done
@@ -164,11 +174,6 @@ wrk_script() {
     echo 'wrk.headers["Authorization"] = "Bearer " .. os.getenv("BENCH_TOKEN")' >"$script"
   fi
   echo "$script"
-}
-
-# Prints the user and system CPU time of process $1 in clock ticks.
-process_ticks() {
-  awk '{print $14 + $15}' "/proc/$1/stat"
 }
 
 measure_wrk() {

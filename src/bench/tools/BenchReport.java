@@ -69,11 +69,11 @@ public final class BenchReport {
 
   private void appendTimings(StringBuilder out) {
     out.append("Wall time in ms, median per target; ratios to direct; added ms per request")
-        .append(" to the upstream.\n\n");
+        .append(" to the upstream; Gitward's CPU time (all its threads) per request.\n\n");
     out.append("| scenario | direct ms | nginx ms | Gitward ms | nginx / direct")
         .append(" | Gitward / direct | Gitward / nginx | requests | added ms/req nginx")
-        .append(" | added ms/req Gitward | errors | target | met |\n");
-    out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
+        .append(" | added ms/req Gitward | Gitward CPU ms/req | errors | target | met |\n");
+    out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
     samples.forEach(
         (scenario, byTarget) -> {
           if (!hasMetric(byTarget, "ms") && !hasMetric(byTarget, "error")) {
@@ -93,6 +93,7 @@ public final class BenchReport {
           out.append(" | ").append(format(requests, 0));
           out.append(" | ").append(format((nginx - direct) / requests, 2));
           out.append(" | ").append(format((gitward - direct) / requests, 2));
+          out.append(" | ").append(format(median(byTarget, "gitward", "cpu_ms") / requests, 2));
           out.append(" | ").append(errors(byTarget));
           Target target = Target.of(scenario);
           out.append(" | ").append(target.text());
