@@ -88,12 +88,37 @@ class ChunkedKeepAliveTest {
   }
 
   @Test
+  void chunkedRequestAndNextInOneWrite_bothServed() throws IOException {
+    try (RawHttp http = connect()) {
+      http.send(chunkedPushHead() + EMPTY_PUSH_BODY + infoRefs() + chunkedPushHead() + "4\r\n");
+      assertServed(http.readResponse());
+      assertServed(http.readResponse());
+      http.send("0000\r\n0\r\n\r\n");
+      assertServed(http.readResponse());
+    }
+  }
+
+  @Test
   void bodyEndingInLaterWrite_nextRequestServed() throws Exception {
     try (RawHttp http = connect()) {
       http.send(chunkedPushHead() + "4\r\n00");
       Thread.sleep(200);
       http.send("00\r\n0\r\n\r\n" + infoRefs());
       assertServed(http.readResponse());
+      assertServed(http.readResponse());
+    }
+  }
+
+  /**
+   * The response must not wait for the rest of a request that started in the same write, because a
+   * client may send that rest only after the response, as with {@code Expect: 100-continue}.
+   */
+  @Test
+  void responseBeforePartialNextRequest_sent() throws IOException {
+    try (RawHttp http = connect()) {
+      http.send(infoRefs() + chunkedPushHead() + "4\r\n");
+      assertServed(http.readResponse());
+      http.send("0000\r\n0\r\n\r\n");
       assertServed(http.readResponse());
     }
   }
