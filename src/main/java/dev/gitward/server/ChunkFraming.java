@@ -19,8 +19,13 @@ final class ChunkFraming {
   /** The maximum length of a chunk-size line, chunk extensions and CRLF included. */
   static final int MAX_SIZE_LINE = 4096;
 
-  /** The maximum number of hex digits in a chunk size, which keeps the size below 2^60. */
-  private static final int MAX_SIZE_DIGITS = 15;
+  /**
+   * The maximum number of significant hex digits in a chunk size, which keeps the size below 2^56.
+   * Undertow 2.3's ChunkReader stores the size in bits 0 to 56 of the long that also holds its
+   * parser flags, so a size of 2^57 or more loses its top bits or sets a flag, such as the one that
+   * ends the body early. Leading zeros do not count.
+   */
+  private static final int MAX_SIZE_DIGITS = 14;
 
   private enum State {
     SIZE,
@@ -44,6 +49,7 @@ final class ChunkFraming {
 
   private State state = State.SIZE;
   private int digits;
+  private int significantDigits;
   private long size;
   private int sizeLineBytes;
   private int nameLength;
@@ -139,7 +145,8 @@ final class ChunkFraming {
     }
     int digit = hexDigit(b);
     if (digit >= 0) {
-      if (++digits > MAX_SIZE_DIGITS) {
+      digits++;
+      if ((size > 0 || digit > 0) && ++significantDigits > MAX_SIZE_DIGITS) {
         fail("chunk size of more than " + MAX_SIZE_DIGITS + " hex digits");
         return;
       }
@@ -200,6 +207,7 @@ final class ChunkFraming {
   private void startSizeLine() {
     state = State.SIZE;
     digits = 0;
+    significantDigits = 0;
     size = 0;
     sizeLineBytes = 0;
   }

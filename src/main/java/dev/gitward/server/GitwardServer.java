@@ -278,6 +278,11 @@ public final class GitwardServer implements AutoCloseable {
             UndertowOptions.REQUEST_PARSE_TIMEOUT,
             (int) config.proxy().requestParseTimeout().toMillis())
         .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 120_000)
+        // Undertow.Builder turns this on. It holds each response back while the bytes already read
+        // contain the start of another request, so a client that waits for the response before it
+        // sends the rest of that request stalls until the request-parse timeout closes the
+        // connection.
+        .setServerOption(UndertowOptions.BUFFER_PIPELINED_DATA, false)
         .setServerOption(UndertowOptions.DECODE_URL, false)
         .setServerOption(UndertowOptions.ALLOW_ENCODED_SLASH, false)
         .setServerOption(UndertowOptions.ALLOW_UNESCAPED_CHARACTERS_IN_URL, false)

@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
  * of the next one.
  *
  * <p>Undertow 2.3 already rejects a request with both {@code Content-Length} and {@code
- * Transfer-Encoding}, with two {@code Content-Length} headers, or with an obsolete folded header
- * line. It passes on a {@code Transfer-Encoding} that is not exactly {@code chunked}, and a {@code
+ * Transfer-Encoding} or with two {@code Content-Length} headers. It joins an obsolete folded header
+ * line to the field above it, so a folded {@code Transfer-Encoding} is no header at all. It passes
+ * on a {@code Transfer-Encoding} that is not exactly {@code chunked}, and a {@code
  * Transfer-Encoding} on HTTP/1.0, and this guard rejects those.
  */
 final class RequestFramingGuard implements HttpHandler {

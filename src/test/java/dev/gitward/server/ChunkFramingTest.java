@@ -149,8 +149,21 @@ class ChunkFramingTest {
   }
 
   @Test
-  void fifteenHexDigits_accepted() {
-    assertNull(problemOf("fffffffffffffff\r\nabc"));
+  void fourteenHexDigits_accepted() {
+    assertNull(problemOf("ffffffffffffff\r\nabc"));
+  }
+
+  /** 2^58 is the flag with which Undertow's ChunkReader marks the last chunk as read. */
+  @Test
+  void fifteenHexDigits_rejected() {
+    String problem = problemOf("400000000000000\r\nabc");
+    assertNotNull(problem);
+    assertTrue(problem.contains("more than 14 hex digits"), problem);
+  }
+
+  @Test
+  void leadingZerosInSize_notCounted() {
+    assertNull(problemOf("0".repeat(30) + "4\r\nabcd\r\n0\r\n\r\n"));
   }
 
   @Test

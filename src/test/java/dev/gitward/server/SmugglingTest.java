@@ -96,10 +96,6 @@ class SmugglingTest {
             post + "Transfer-Encoding: chunked\u000b\r\n\r\n0\r\n\r\n",
             Set.of(400, 501)),
         new Case(
-            "transfer-encoding folded line",
-            post + "X-Pad: a\r\n Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
-            Set.of(400)),
-        new Case(
             "transfer-encoding on http/1.0",
             "POST "
                 + FETCH
@@ -264,6 +260,30 @@ class SmugglingTest {
       RawHttp.Response response = http.readResponse();
       assertEquals(401, response.status());
       assertTrue(response.hasOneFraming(), "one framing: " + response.headers());
+      assertTrue(http.closedByServer(), "connection closed");
+    }
+    assertEquals(List.of(), fixture.upstream().requests());
+  }
+
+  /**
+   * Undertow 2.3 joins an obsolete folded line to the field above it, as RFC 9112 section 5.2
+   * allows, so the request has no Transfer-Encoding and its would-be body is read as the next
+   * request, which is rejected with 400.
+   */
+  @Test
+  void foldedTransferEncoding_joinedToFieldAbove() throws IOException {
+    try (RawHttp http = connect()) {
+      http.send(
+          "POST "
+              + FETCH
+              + " HTTP/1.1\r\nHost: "
+              + host
+              + "\r\nX-Pad: a\r\n Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+      RawHttp.Response response = http.readResponse();
+      assertEquals(401, response.status(), response.body());
+      assertTrue(response.hasOneFraming(), "one framing: " + response.headers());
+      RawHttp.Response next = http.readResponse();
+      assertEquals(400, next.status(), next.body());
       assertTrue(http.closedByServer(), "connection closed");
     }
     assertEquals(List.of(), fixture.upstream().requests());
