@@ -227,9 +227,9 @@ final class Forwarder {
   }
 
   /**
-   * Returns the copy buffer size for a body of {@code length} bytes, or -1 if unknown. A small
-   * body, such as a ref advertisement, gets a buffer of its own size: allocating and zeroing 64 KiB
-   * took a quarter of a worker's CPU samples for {@code GET info/refs}.
+   * Returns the copy buffer size for a body of {@code length} bytes, where -1 means unknown. A
+   * small body, such as a ref advertisement, gets a buffer of its own size: allocating and zeroing
+   * 64 KiB took a quarter of a worker's CPU samples for {@code GET info/refs}.
    */
   private static int bufferSize(long length) {
     return length < 0 || length > BUFFER_SIZE ? BUFFER_SIZE : (int) Math.max(length, 512);

@@ -21,7 +21,7 @@ final class ChunkFraming {
 
   /**
    * The maximum number of significant hex digits in a chunk size, which keeps the size below 2^56.
-   * Undertow 2.3's ChunkReader stores the size in bits 0 to 56 of the long that also holds its
+   * Undertow 2.3's ChunkReader stores the size in bits 0 to 56 of the long that also contains its
    * parser flags, so a size of 2^57 or more loses its top bits or sets a flag, such as the one that
    * ends the body early. Leading zeros do not count.
    */

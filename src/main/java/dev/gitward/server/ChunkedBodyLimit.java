@@ -19,17 +19,17 @@ import org.xnio.conduits.StreamSourceConduit;
 
 /**
  * Checks the framing of a chunked request body with {@link ChunkFraming} before Undertow's chunk
- * decoder sees it, so that trailer fields, which Undertow 2.3 buffers without a bound, stay within
+ * decoder reads it, so that trailer fields, which Undertow 2.3 buffers without a bound, stay within
  * {@code limits.header-block} and {@code limits.header-count}.
  *
  * <p>Two conduits do the work. The inspecting conduit sits below Undertow's decoder, directly on
- * the socket, and sees every byte of the body once: the bytes that arrived with the request head
- * are inspected when it is installed. When it finds a problem it drops the bytes of that read and
- * returns no more, so the decoder never parses them. The reporting conduit sits above the decoder
- * and turns the problem into a {@link BodyFramingException} for whoever reads the body. Undertow
- * closes the connection itself when its decoder fails, but an exception from above the decoder
- * leaves the connection open long enough for the handler to send a 400 with {@code Connection:
- * close}.
+ * the socket, and receives every byte of the body once: the bytes that arrived with the request
+ * head are inspected when it is installed. When it finds a problem it drops the bytes of that read
+ * and returns no more, so the decoder never parses them. The reporting conduit sits above the
+ * decoder and turns the problem into a {@link BodyFramingException} for whoever reads the body.
+ * Undertow closes the connection itself when its decoder fails, but an exception from above the
+ * decoder leaves the connection open long enough for the handler to send a 400 with {@code
+ * Connection: close}.
  */
 final class ChunkedBodyLimit {
   private ChunkedBodyLimit() {}
@@ -37,10 +37,13 @@ final class ChunkedBodyLimit {
   /**
    * Installs the check on the chunked request of {@code exchange}. Must run before anything reads
    * the body.
+   *
+   * @return false, with nothing installed, when the connection is not an HTTP/1.1 connection, so
+   *     that the caller can reject the body it cannot check
    */
-  static void install(HttpServerExchange exchange, int maxTrailerBytes, int maxTrailerFields) {
+  static boolean install(HttpServerExchange exchange, int maxTrailerBytes, int maxTrailerFields) {
     if (!(exchange.getConnection() instanceof HttpServerConnection connection)) {
-      return;
+      return false;
     }
     ChunkFraming framing = new ChunkFraming(maxTrailerBytes, maxTrailerFields);
     PooledByteBuffer early = connection.getExtraBytes();
@@ -62,6 +65,7 @@ final class ChunkedBodyLimit {
             }));
     exchange.addRequestWrapper(
         (factory, ignored) -> new Reporting(factory.create(), framing, socket));
+    return true;
   }
 
   /** A conduit that reads into one buffer at a time and transfers through its own reads. */

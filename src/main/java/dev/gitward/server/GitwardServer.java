@@ -278,7 +278,7 @@ public final class GitwardServer implements AutoCloseable {
             UndertowOptions.REQUEST_PARSE_TIMEOUT,
             (int) config.proxy().requestParseTimeout().toMillis())
         .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 120_000)
-        // Undertow.Builder turns this on. It holds each response back while the bytes already read
+        // Undertow.Builder turns this on. It keeps each response back while the bytes already read
         // contain the start of another request, so a client that waits for the response before it
         // sends the rest of that request stalls until the request-parse timeout closes the
         // connection.

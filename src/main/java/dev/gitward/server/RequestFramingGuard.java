@@ -48,15 +48,27 @@ final class RequestFramingGuard implements HttpHandler {
   @Override
   public void handleRequest(HttpServerExchange exchange) throws Exception {
     String problem = problem(exchange);
+    if (problem == null && isChunked(exchange)) {
+      problem = installChunkCheck(exchange);
+    }
     if (problem == null) {
-      if (exchange.getRequestHeaders().contains(Headers.TRANSFER_ENCODING)) {
-        ChunkedBodyLimit.install(exchange, maxTrailerBytes, maxTrailerFields);
-      }
       next.handleRequest(exchange);
       return;
     }
     log.info("request from {} rejected before routing: {}", exchange.getSourceAddress(), problem);
     reject(exchange, problem);
+  }
+
+  private static boolean isChunked(HttpServerExchange exchange) {
+    return exchange.getRequestHeaders().contains(Headers.TRANSFER_ENCODING);
+  }
+
+  /** Installs the chunked-body check, or returns why the body cannot be checked. */
+  private String installChunkCheck(HttpServerExchange exchange) {
+    if (ChunkedBodyLimit.install(exchange, maxTrailerBytes, maxTrailerFields)) {
+      return null;
+    }
+    return "chunked body on a " + exchange.getProtocol() + " connection (expected: HTTP/1.1)";
   }
 
   private String problem(HttpServerExchange exchange) {

@@ -88,7 +88,7 @@ class ChunkedKeepAliveTest {
   }
 
   @Test
-  void chunkedRequestAndNextInOneWrite_bothServed() throws IOException {
+  void pipelinedAfterChunked_bothServed() throws IOException {
     try (RawHttp http = connect()) {
       http.send(chunkedPushHead() + EMPTY_PUSH_BODY + infoRefs() + chunkedPushHead() + "4\r\n");
       assertServed(http.readResponse());
@@ -137,7 +137,7 @@ class ChunkedKeepAliveTest {
 
   /**
    * Undertow 2.3's ChunkReader keeps the chunk size and its state flags in one long, with the size
-   * in bits 0 to 56. A size of 2^58 sets the flag that says the last chunk was read, so Undertow
+   * in bits 0 to 56. A size of 2^58 sets the flag that marks the last chunk as read, so Undertow
    * parses the bytes of its next read as the trailer section while ChunkFraming counts them as
    * chunk data and checks nothing. Here those bytes are more trailer fields than the limit.
    */
