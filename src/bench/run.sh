@@ -148,6 +148,9 @@ if [ "$QUICK" -eq 0 ]; then
   done
   selected "clone blob300 v2" && measure_clone blob300 2 "$BIG_SAMPLES"
 fi
+if [ -n "$REAL_REPO" ]; then
+  selected "clone $REAL_REPO v2" && measure_clone "$REAL_REPO" 2 "$SAMPLES"
+fi
 scenario="ls-remote x$LS_REMOTE_CALLS"
 selected "$scenario" && measure "$scenario" "$SAMPLES" ls_remote_loop
 FETCH_REPO=$([ "$QUICK" -eq 1 ] && echo small || echo medium)

@@ -7,12 +7,18 @@
 STARTED_PIDS=()
 STARTED_GROUPS=()
 
-# Prints a TCP port on 127.0.0.1 that nothing listens on. Another process may take it before the
-# caller binds it, and then the caller's start fails with an "address in use" error.
+# Prints a TCP port on 127.0.0.1 that nothing listens on, below the kernel's ephemeral range: the
+# clients of a run leave thousands of closed connections in TIME_WAIT on ephemeral ports, and a
+# listener cannot bind a port that one of them holds. Another process may take the port before
+# the caller binds it, and then the caller's start fails with an "address in use" error.
 free_port() {
-  local port tries
+  local port tries low=32768
+  read -r low _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || true
+  if ((low <= 11000)); then
+    low=61000
+  fi
   for ((tries = 0; tries < 50; tries++)); do
-    port=$((20000 + RANDOM % 30000))
+    port=$((10000 + RANDOM % (low - 10000)))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       echo "$port"
       return 0
@@ -189,7 +195,7 @@ upstreams:
 EOF
   TOKEN=$(java -jar "$JAR" mint --config "$dir/gitward.yaml" --task bench --ttl 12h \
     --fetch local/owner/small --fetch local/owner/medium --fetch local/owner/blob300 \
-    --fetch local/owner/push --push 'local/owner/push=refs/heads/**' --format token)
+    --fetch local/owner/push --fetch local/owner/gitward --push 'local/owner/push=refs/heads/**' --format token)
   export BENCH_TOKEN=$TOKEN
   # shellcheck disable=SC2086 # GITWARD_JAVA_OPTS is a list of JVM options.
   java -Xmx256m -XX:+ExitOnOutOfMemoryError $GITWARD_JAVA_OPTS \

@@ -86,6 +86,7 @@ generate_repositories() {
       --branches 50 --tags 200 --seed 2
     generate_repository "$owner/blob300.git" - blob --mb 300 --path big.bin --seed 3
   fi
+  generate_real_repository "$owner/gitward.git"
   # Each push sample starts from a fresh copy of the small repository, and the client's main
   # is one commit ahead of it, so the push is a fast-forward update that Gitward must prove.
   PUSH_BASE=$owner/small.git
@@ -93,4 +94,27 @@ generate_repositories() {
   generate_repository "$PUSH_CLIENT" "$PUSH_BASE" \
     blob --mb "$PUSH_MIB" --path payload.bin --seed 4 \
     --parent "$(git -C "$PUSH_BASE" rev-parse refs/heads/main)"
+}
+
+# Makes bare repository $1 a packed copy of this project's own history at the checkout's HEAD: a
+# real repository, with the file sizes, deltas and history of real work. Sets REAL_REPO to its
+# name, or to nothing when the checkout is not a full git clone, which skips its scenario.
+generate_real_repository() {
+  local repo=$1 head spec
+  REAL_REPO=
+  if ! head=$(git -C "$PROJECT_DIR" rev-parse --verify -q HEAD) \
+    || [ "$(git -C "$PROJECT_DIR" rev-parse --is-shallow-repository)" = true ]; then
+    echo "bench: $PROJECT_DIR is not a full git clone; skipping the real repository's clone" >&2
+    return 0
+  fi
+  REAL_REPO=$(basename "$repo" .git)
+  spec="real $head"
+  if [ -f "$repo/bench-spec" ] && [ "$(cat "$repo/bench-spec")" = "$spec" ]; then
+    return 0
+  fi
+  echo "bench: copying this project's history at $head into $repo" >&2
+  rm -rf "$repo"
+  git clone -q --bare --no-local --single-branch "$PROJECT_DIR" "$repo"
+  git -C "$repo" repack -q -a -d -f -b
+  echo "$spec" >"$repo/bench-spec"
 }
