@@ -20,7 +20,6 @@ import org.apache.hc.core5.http.HttpEntity;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.xnio.streams.ChannelOutputStream;
 
 /**
  * Builds the upstream request from the parsed parts and an allow-list of headers, attaches the
@@ -35,6 +34,12 @@ final class Forwarder {
       List.of("Content-Type", "Cache-Control", "Expires", "Pragma", "Content-Encoding");
 
   private static final int BUFFER_SIZE = 64 * 1024;
+
+  /**
+   * Bytes of a ref list held back to send it with its length. The advertisement of a repository
+   * with a few hundred refs fits; a larger one streams chunked after its first 64 KiB.
+   */
+  private static final int HELD_BODY_LIMIT = 64 * 1024;
 
   private Forwarder() {}
 
@@ -195,26 +200,29 @@ final class Forwarder {
       exchange.setResponseContentLength(0);
       return;
     }
-    if (rewriter == null && entity.getContentLength() >= 0) {
-      exchange.setResponseContentLength(entity.getContentLength());
+    HeldResponseBody client;
+    if (state.refList) {
+      client = HeldResponseBody.holding(exchange, HELD_BODY_LIMIT);
     } else {
-      // Stated explicitly because Undertow sends a body of unknown length without any framing
-      // once the exchange is no longer persistent.
-      exchange.getResponseHeaders().put(Headers.TRANSFER_ENCODING, "chunked");
+      if (rewriter == null && entity.getContentLength() >= 0) {
+        exchange.setResponseContentLength(entity.getContentLength());
+      } else {
+        // Stated explicitly because Undertow sends a body of unknown length without any framing
+        // once the exchange is no longer persistent.
+        exchange.getResponseHeaders().put(Headers.TRANSFER_ENCODING, "chunked");
+      }
+      client = HeldResponseBody.streaming(exchange);
     }
-    // Written straight to the response channel, so that GitProxyHandler can end the exchange on
-    // the I/O thread. Closing the blocking output stream would end it on this worker thread.
-    CountingOutputStream client =
-        new CountingOutputStream(new ChannelOutputStream(exchange.getResponseChannel()));
-    state.responseOnChannel = true;
     try (InputStream body = entity.getContent()) {
       if (rewriter == null) {
         copy(body, client, bufferSize(entity.getContentLength()));
       } else {
         rewriter.copy(body, client);
       }
+      client.finish();
     } finally {
       state.bytesOut += client.count();
+      state.responseOnChannel = client.opened();
     }
   }
 

@@ -39,6 +39,12 @@ final class GitExchange {
    */
   boolean responseOnChannel;
 
+  /**
+   * Whether the response is a ref list, which the upstream writes at once: an advertisement or an
+   * {@code ls-refs} result. Its start is held back so that a short one goes out with its length.
+   */
+  boolean refList;
+
   GitExchange(String requestId) {
     this.requestId = requestId;
   }

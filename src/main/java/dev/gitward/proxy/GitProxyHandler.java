@@ -1,5 +1,6 @@
 package dev.gitward.proxy;
 
+import dev.gitward.audit.AuditEvent;
 import dev.gitward.audit.AuditLog;
 import dev.gitward.config.Limits;
 import dev.gitward.metrics.GitwardMeters;
@@ -116,9 +117,10 @@ public final class GitProxyHandler implements HttpHandler {
         Responses.text(exchange, 500, "internal error; the request was not forwarded");
       }
     } finally {
-      recorder.finished(exchange, state);
-      MDC.remove("request_id");
+      AuditEvent event = recorder.finished(exchange, state);
       end(exchange, state);
+      RequestRecorder.logAccess(exchange, state, event);
+      MDC.remove("request_id");
     }
   }
 
@@ -164,6 +166,7 @@ public final class GitProxyHandler implements HttpHandler {
             exchange.getRequestURI(),
             query == null || query.isEmpty() ? null : query);
     state.route = route;
+    state.refList = route.advertisement();
     Upstream upstream = upstreams.get(route.upstream());
     if (upstream == null) {
       throw ProxyRejection.notFound(

@@ -68,8 +68,13 @@ final class RequestRecorder {
     return forwarding && rejection.status() != 404 ? "failed" : "rejected";
   }
 
-  /** Writes the audit event, updates the meters and logs the access line. */
-  void finished(HttpServerExchange exchange, GitExchange state) {
+  /**
+   * Writes the audit event and updates the meters, before the response ends so that both hold the
+   * request once the client has it. The access line follows with {@link #logAccess}, after the
+   * response ended, because formatting and writing it took a third of a forwarded request's worker
+   * time, which the client waited for while the last chunk was held back.
+   */
+  AuditEvent finished(HttpServerExchange exchange, GitExchange state) {
     int status = exchange.getStatusCode();
     String reason = reasonFor(state, status);
     long bytesOut = Math.max(state.bytesOut, exchange.getResponseBytesSent());
@@ -90,7 +95,7 @@ final class RequestRecorder {
       meters.upstreamResponse(
           state.route.upstream(), service, state.upstreamStatus, state.upstreamNanos);
     }
-    logAccess(exchange, state, event);
+    return event;
   }
 
   private static AuditEvent event(
@@ -171,7 +176,8 @@ final class RequestRecorder {
         : source.getAddress().getHostAddress();
   }
 
-  private static void logAccess(HttpServerExchange exchange, GitExchange state, AuditEvent event) {
+  /** Logs the access line of a request that {@link #finished} recorded. */
+  static void logAccess(HttpServerExchange exchange, GitExchange state, AuditEvent event) {
     log.info(
         "request {} {} {}/{} {} task={} jti={} decision={} reason={} status={} upstream_status={}"
             + " bytes_in={} bytes_out={} duration_ms={} ref_commands={}",

@@ -74,6 +74,7 @@ final class UploadPackHandler {
               + " is not forwarded (expected: ls-refs or fetch)");
     }
     state.reason = "command=" + command.command();
+    state.refList = command.command().equals("ls-refs");
     return new SequenceInputStream(new ByteArrayInputStream(command.head()), body);
   }
 }

@@ -181,33 +181,56 @@ class UpstreamFaultsTest {
   }
 
   @Test
-  void truncatedBody_clientConnectionClosedNotReused() throws IOException {
-    upstream.behave(
-        (request, socket) -> {
-          String head = FakeUpstream.response(200, "x".repeat(1000));
-          FakeUpstream.write(socket, head.substring(0, head.length() - 900));
-          return false;
-        });
+  void truncatedRefList_gets502BeforeAnyByteAndConnectionNotReused() throws IOException {
+    upstream.behave(UpstreamFaultsTest::truncatedBody);
+    RawHttp.Response response = get(ADVERTISEMENT);
+    // A ref list is held back until it ends, so the cut is seen before the client gets a byte.
+    assertEquals(502, response.status(), response.body());
+    assertTrue(response.body().contains("upstream fake failed"), response.body());
+    assertUpstreamConnectionNotReused();
+  }
+
+  @Test
+  void truncatedFetch_clientConnectionClosedNotReused() throws IOException {
+    upstream.behave(UpstreamFaultsTest::truncatedBody);
+    byte[] body =
+        "0032want 0123456789012345678901234567890123456789\n00000009done\n"
+            .getBytes(StandardCharsets.US_ASCII);
     try (RawHttp http = connect()) {
       http.send(
-          "GET "
-              + ADVERTISEMENT
-              + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+          "POST /fake/owner/repo.git/git-upload-pack HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+              + "Authorization: Bearer "
               + token
+              + "\r\nContent-Type: application/x-git-upload-pack-request\r\nContent-Length: "
+              + body.length
               + "\r\n\r\n");
+      http.send(body);
       IOException cut = null;
       try {
         http.readResponse();
       } catch (IOException e) {
         cut = e;
       }
+      // A fetch response streams from its first byte, so the cut can only close the connection.
       assertTrue(cut != null || http.closedByServer(), "client connection closed");
     }
+    assertUpstreamConnectionNotReused();
+  }
+
+  private static void assertUpstreamConnectionNotReused() throws IOException {
     upstream.behave(FakeUpstream::ok);
     assertEquals(200, get(ADVERTISEMENT).status());
     List<FakeUpstream.Request> requests = upstream.requests();
     assertEquals(2, requests.size(), "requests: " + requests);
     assertNotEquals(requests.get(0).connection(), requests.get(1).connection());
+  }
+
+  /** Sends a 200 that announces 1000 body bytes, sends 100 of them and closes the connection. */
+  private static boolean truncatedBody(FakeUpstream.Request request, Socket socket)
+      throws IOException {
+    String head = FakeUpstream.response(200, "x".repeat(1000));
+    FakeUpstream.write(socket, head.substring(0, head.length() - 900));
+    return false;
   }
 
   @Test
