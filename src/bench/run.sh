@@ -15,6 +15,7 @@ BENCH_DIR=$PROJECT_DIR/src/bench
 usage() {
   cat <<'EOF'
 usage: src/bench/run.sh [--quick] [--samples N] [--only REGEX] [--work-dir DIR] [--out FILE] [--jfr]
+                        [--floor]
 
   --quick         small repositories, an 8 MiB push and few samples: checks that every scenario
                   works in about two minutes; its timings mean little
@@ -26,6 +27,9 @@ usage: src/bench/run.sh [--quick] [--samples N] [--only REGEX] [--work-dir DIR] 
                   (default target/bench-work)
   --out FILE      also write the Markdown report to FILE
   --jfr           record a JFR profile of Gitward into the run directory
+  --floor         also measure two proxies built from Gitward's parts without its work:
+                  Undertow's non-blocking ProxyHandler, and a worker thread per request with
+                  the blocking Apache client (src/bench/tools/FloorProxy.java)
 EOF
 }
 
@@ -34,6 +38,7 @@ SAMPLES=
 WORK_DIR=$PROJECT_DIR/target/bench-work
 OUT_FILE=
 JFR=0
+FLOOR=0
 ONLY=
 while [ $# -gt 0 ]; do
   case $1 in
@@ -43,6 +48,7 @@ while [ $# -gt 0 ]; do
     --out) OUT_FILE=${2:?--out needs a file}; shift ;;
     --only) ONLY=${2:?--only needs a regular expression}; shift ;;
     --jfr) JFR=1 ;;
+    --floor) FLOOR=1 ;;
     -h | --help) usage; exit 0 ;;
     *) echo "bench: unknown option: $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -114,6 +120,10 @@ trap stop_servers EXIT
 start_upstream
 start_baseline
 start_gitward
+if [ "$FLOOR" -eq 1 ]; then
+  start_floor_proxies
+  TARGETS+=(undertow blocking)
+fi
 
 write_environment() {
   echo "mode	$([ "$QUICK" -eq 1 ] && echo quick || echo full)"

@@ -6,12 +6,15 @@ SCENARIO_ERRORS=0
 # Maximum time of one git command; a hung transfer fails its sample instead of the whole run.
 GIT_TIMEOUT=${GIT_TIMEOUT:-900}
 
-# Prints the clone URL of repository $2 (such as small) through target $1.
+# Prints the clone URL of repository $2 (such as small) through target $1. The targets
+# undertow and blocking exist only with --floor.
 url_for() {
   case $1 in
     direct) echo "http://127.0.0.1:$UPSTREAM_PORT/git/owner/$2.git" ;;
     nginx) echo "http://127.0.0.1:$BASELINE_PORT/git/owner/$2.git" ;;
     gitward) echo "http://127.0.0.1:$GITWARD_PORT/local/owner/$2.git" ;;
+    undertow) echo "http://127.0.0.1:$UNDERTOW_PORT/owner/$2.git" ;;
+    blocking) echo "http://127.0.0.1:$BLOCKING_PORT/owner/$2.git" ;;
   esac
 }
 

@@ -164,6 +164,23 @@ EOF
   await_port "$BASELINE_PORT" 10
 }
 
+# Starts the two floor proxies of --floor in front of the upstream: Undertow's non-blocking
+# ProxyHandler on $UNDERTOW_PORT and the blocking worker-thread proxy on $BLOCKING_PORT.
+start_floor_proxies() {
+  local dir=$RUN_DIR/floor mode port
+  mkdir -p "$dir"
+  UNDERTOW_PORT=$(free_port)
+  BLOCKING_PORT=$(free_port)
+  for mode in undertow blocking; do
+    port=$([ "$mode" = undertow ] && echo "$UNDERTOW_PORT" || echo "$BLOCKING_PORT")
+    java -Xmx256m -cp "$JAR" "$PROJECT_DIR/src/bench/tools/FloorProxy.java" "$mode" "$port" \
+      "http://127.0.0.1:$UPSTREAM_PORT/git" >"$dir/$mode.log" 2>&1 &
+    STARTED_PIDS+=($!)
+  done
+  await_port "$UNDERTOW_PORT" 60 || { cat "$dir/undertow.log" >&2; return 1; }
+  await_port "$BLOCKING_PORT" 60 || { cat "$dir/blocking.log" >&2; return 1; }
+}
+
 # Starts Gitward on $GITWARD_PORT and mints $TOKEN for the benchmark repositories.
 start_gitward() {
   local dir=$RUN_DIR/gitward

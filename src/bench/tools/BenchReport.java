@@ -21,6 +21,10 @@ import java.util.regex.Pattern;
  */
 public final class BenchReport {
   private static final List<String> TARGETS = List.of("direct", "nginx", "gitward");
+
+  /** The targets of {@code --floor}: Gitward's server and threading model without its work. */
+  private static final List<String> FLOOR_TARGETS = List.of("undertow", "blocking");
+
   private static final Pattern CALLS = Pattern.compile(" x(\\d+)$");
 
   /** Samples by scenario, then target, then metric, in the order of the file. */
@@ -37,6 +41,7 @@ public final class BenchReport {
     StringBuilder out = new StringBuilder();
     appendEnvironment(out, runDir.resolve("environment.tsv"));
     report.appendTimings(out);
+    report.appendFloor(out);
     report.appendWrk(out);
     appendMemory(out, runDir.resolve("memory.tsv"));
     System.out.print(out);
@@ -124,7 +129,7 @@ public final class BenchReport {
               .append(" | Gitward CPU ms per request |\n");
           out.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
           double direct = median(byTarget, "direct", "rps");
-          for (String target : TARGETS) {
+          for (String target : presentTargets(byTarget)) {
             double rate = median(byTarget, target, "rps");
             out.append("| ").append(target);
             out.append(" | ").append(format(rate, 0));
@@ -140,8 +145,60 @@ public final class BenchReport {
         });
   }
 
+  /**
+   * Appends the floor table of a {@code --floor} run: each scenario's median through the two floor
+   * proxies next to Gitward's, as ratios to direct and added ms per request.
+   */
+  private void appendFloor(StringBuilder out) {
+    boolean floor =
+        samples.values().stream()
+            .anyMatch(byTarget -> FLOOR_TARGETS.stream().anyMatch(byTarget::containsKey));
+    if (!floor) {
+      return;
+    }
+    out.append("Floor: the same scenarios through Undertow's non-blocking ProxyHandler")
+        .append(" (undertow) and through a worker thread per request with the blocking Apache")
+        .append(" client (blocking), both without Gitward's work. Medians in ms; ratios to")
+        .append(" direct; added ms per request.\n\n");
+    out.append("| scenario | direct ms | undertow ms | blocking ms | Gitward ms")
+        .append(" | undertow / direct | blocking / direct | Gitward / direct")
+        .append(" | added ms/req undertow | added ms/req blocking | added ms/req Gitward |\n");
+    out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    samples.forEach(
+        (scenario, byTarget) -> {
+          if (!hasMetric(byTarget, "ms")) {
+            return;
+          }
+          double direct = median(byTarget, "direct", "ms");
+          double requests = median(byTarget, "direct", "requests");
+          List<Double> medians = new ArrayList<>();
+          for (String target : List.of("undertow", "blocking", "gitward")) {
+            medians.add(median(byTarget, target, "ms"));
+          }
+          out.append("| ").append(scenario).append(" | ").append(format(direct, 1));
+          for (double median : medians) {
+            out.append(" | ").append(format(median, 1));
+          }
+          for (double median : medians) {
+            out.append(" | ").append(format(median / direct, 3));
+          }
+          for (double median : medians) {
+            out.append(" | ").append(format((median - direct) / requests, 2));
+          }
+          out.append(" |\n");
+        });
+    out.append('\n');
+  }
+
+  /** Returns the targets with samples in {@code byTarget}: the three, then the floor ones. */
+  private static List<String> presentTargets(Map<String, Map<String, List<Double>>> byTarget) {
+    List<String> present = new ArrayList<>(TARGETS);
+    FLOOR_TARGETS.stream().filter(byTarget::containsKey).forEach(present::add);
+    return present;
+  }
+
   private static void appendMemory(StringBuilder out, Path file) throws IOException {
-    out.append("Gitward's memory during each scenario (all three targets ran; only the Gitward")
+    out.append("Gitward's memory during each scenario (every target ran; only the Gitward")
         .append(" samples load it), in MiB, at -Xmx256m.\n\n");
     out.append("| scenario | peak RSS | VmHWM since start | max heap used | max old gen")
         .append(" | heap used at end |\n");
@@ -187,7 +244,7 @@ public final class BenchReport {
 
   private static String errors(Map<String, Map<String, List<Double>>> byTarget) {
     List<String> parts = new ArrayList<>();
-    for (String target : TARGETS) {
+    for (String target : presentTargets(byTarget)) {
       double count = sum(byTarget, target, "error");
       if (count > 0) {
         parts.add(target + " " + format(count, 0));
