@@ -94,11 +94,14 @@ public final class FloorProxy {
       }
       if (post) {
         String type = exchange.getRequestHeaders().getFirst("Content-Type");
+        // git compresses a large request body; the upstream inflates it.
+        String encoding = exchange.getRequestHeaders().getFirst("Content-Encoding");
         request.setEntity(
             new InputStreamEntity(
                 exchange.getInputStream(),
                 exchange.getRequestContentLength(),
-                type == null ? null : ContentType.parse(type)));
+                type == null ? null : ContentType.parse(type),
+                encoding));
       }
       try (ClassicHttpResponse response = client.executeOpen(null, request, null)) {
         exchange.setStatusCode(response.getCode());
