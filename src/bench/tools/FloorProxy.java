@@ -1,4 +1,5 @@
 import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.proxy.LoadBalancingProxyClient;
@@ -46,12 +47,23 @@ public final class FloorProxy {
     URI upstream = URI.create(args[2]);
     HttpHandler handler =
         args[0].equals("undertow") ? nonBlocking(upstream) : new Blocking(upstream.toString());
-    Undertow.builder().addHttpListener(port, "127.0.0.1").setHandler(handler).build().start();
+    Undertow.builder()
+        .addHttpListener(port, "127.0.0.1")
+        // Undertow's default cuts a request body at 2 MiB, which a push passes.
+        .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, 1L << 40)
+        .setHandler(handler)
+        .build()
+        .start();
   }
 
   private static HttpHandler nonBlocking(URI upstream) {
+    // Requests beyond the pool wait for a connection, as in nginx. By default they get a 503.
     LoadBalancingProxyClient client =
-        new LoadBalancingProxyClient().addHost(upstream).setConnectionsPerThread(32);
+        new LoadBalancingProxyClient()
+            .addHost(upstream)
+            .setConnectionsPerThread(64)
+            .setSoftMaxConnectionsPerThread(64)
+            .setMaxQueueSize(1000);
     return ProxyHandler.builder().setProxyClient(client).setMaxRequestTime(900_000).build();
   }
 
