@@ -219,7 +219,7 @@ final class Forwarder {
       } else {
         rewriter.copy(body, client);
       }
-      client.finish();
+      state.heldBody = client.finish();
     } finally {
       state.bytesOut += client.count();
       state.responseOnChannel = client.opened();

@@ -4,6 +4,7 @@ import dev.gitward.audit.AuditEvent;
 import dev.gitward.policy.RepositoryName;
 import dev.gitward.token.TaskToken;
 import dev.gitward.token.TokenRejectedException;
+import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,6 +45,12 @@ final class GitExchange {
    * {@code ls-refs} result. Its start is held back so that a short one goes out with its length.
    */
   boolean refList;
+
+  /**
+   * A response body that was held whole and is not sent yet. Its {@code Content-Length} is set, and
+   * the I/O thread sends it as it ends the exchange.
+   */
+  @Nullable ByteBuffer heldBody;
 
   GitExchange(String requestId) {
     this.requestId = requestId;

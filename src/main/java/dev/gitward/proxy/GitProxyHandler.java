@@ -14,19 +14,24 @@ import dev.gitward.token.TaskToken;
 import dev.gitward.token.TokenRejectedException;
 import dev.gitward.token.TokenVerifier;
 import dev.gitward.upstream.Upstream;
+import io.undertow.io.AsyncSenderImpl;
+import io.undertow.io.IoCallback;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import io.undertow.util.Methods;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
+import org.xnio.IoUtils;
 
 /**
  * The proxy listener's handler: parses the target, authenticates the task token, decides with its
@@ -126,7 +131,7 @@ public final class GitProxyHandler implements HttpHandler {
 
   /**
    * Ends the exchange, on the connection's I/O thread when the response was written to the response
-   * channel and the request body is read.
+   * channel or held whole, and the request body is read. A held body is sent there too.
    *
    * <p>Undertow 2.3 hands a keep-alive connection to the next request in {@code
    * HttpReadListener.exchangeComplete}. Called from a worker thread, that method resumes reads
@@ -138,7 +143,11 @@ public final class GitProxyHandler implements HttpHandler {
    * first, because closing them can block.
    */
   private static void end(HttpServerExchange exchange, GitExchange state) {
-    if (!state.responseOnChannel || !exchange.isRequestComplete()) {
+    ByteBuffer held = state.heldBody;
+    if (!(state.responseOnChannel || held != null) || !exchange.isRequestComplete()) {
+      if (held != null) {
+        sendBlocking(exchange, held);
+      }
       exchange.endExchange();
       return;
     }
@@ -147,7 +156,29 @@ public final class GitProxyHandler implements HttpHandler {
     } catch (IOException e) {
       exchange.setPersistent(false);
     }
-    exchange.dispatch(exchange.getIoThread(), exchange::endExchange);
+    exchange.dispatch(exchange.getIoThread(), () -> endOnIoThread(exchange, state.requestId, held));
+  }
+
+  private static void endOnIoThread(
+      HttpServerExchange exchange, String requestId, @Nullable ByteBuffer held) {
+    try {
+      if (held == null) {
+        exchange.endExchange();
+      } else {
+        new AsyncSenderImpl(exchange).send(held, IoCallback.END_EXCHANGE);
+      }
+    } catch (RuntimeException e) {
+      log.warn("request {} response could not be ended, so its connection is closed", requestId, e);
+      IoUtils.safeClose(exchange.getConnection());
+    }
+  }
+
+  private static void sendBlocking(HttpServerExchange exchange, ByteBuffer body) {
+    try {
+      exchange.getOutputStream().write(body.array(), body.arrayOffset(), body.remaining());
+    } catch (IOException e) {
+      exchange.setPersistent(false);
+    }
   }
 
   private void serve(HttpServerExchange exchange, GitExchange state)

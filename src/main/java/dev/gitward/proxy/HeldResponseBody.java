@@ -4,6 +4,7 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
 import org.xnio.streams.ChannelOutputStream;
@@ -18,10 +19,10 @@ import org.xnio.streams.ChannelOutputStream;
  * ls-refs} results. A fetch response carries progress messages and keep-alive packets that must
  * reach the client while the upstream works, so it streams from the first byte.
  *
- * <p>The response channel is opened on the first write that passes the limit, or by {@link
- * #finish}, because Undertow fixes the framing when the channel opens. Written straight to the
- * response channel, so that GitProxyHandler can end the exchange on the I/O thread; closing the
- * blocking output stream would end it on the worker thread.
+ * <p>The response channel is opened on the first write that passes the limit, because Undertow
+ * fixes the framing when the channel opens. Written straight to the response channel, so that
+ * GitProxyHandler can end the exchange on the I/O thread; closing the blocking output stream would
+ * end it on the worker thread.
  */
 final class HeldResponseBody extends OutputStream {
   private final HttpServerExchange exchange;
@@ -84,15 +85,25 @@ final class HeldResponseBody extends OutputStream {
     }
   }
 
-  /** Sends what is held, with its length when the whole body was held, and flushes. */
-  void finish() throws IOException {
-    if (heldBytes != null) {
-      exchange.setResponseContentLength(heldLength);
-      byte[] buffer = heldBytes;
+  /**
+   * Ends the body. A body that was held whole gets its {@code Content-Length} and is returned
+   * unsent, for the connection's I/O thread to send as it ends the exchange. Otherwise the streamed
+   * rest is flushed and null is returned.
+   *
+   * <p>A response with a length is complete once its last byte is written, and Undertow 2.3 then
+   * ends the exchange on the writing thread. From a worker thread that makes the I/O thread spin in
+   * {@code HttpReadListener.handleEvent} while git's next request waits, as described in
+   * GitProxyHandler.
+   */
+  @Nullable ByteBuffer finish() throws IOException {
+    byte[] buffer = heldBytes;
+    if (buffer != null) {
       heldBytes = null;
-      open().write(buffer, 0, heldLength);
+      exchange.setResponseContentLength(heldLength);
+      return ByteBuffer.wrap(buffer, 0, heldLength);
     }
     open().flush();
+    return null;
   }
 
   /** Returns whether the response channel was opened, which fixes the response's framing. */
