@@ -30,7 +30,7 @@ final class Forwarder {
   private static final HttpString GIT_PROTOCOL = HttpString.tryFromString("Git-Protocol");
 
   /** Response headers passed from the upstream to the client; all others are dropped. */
-  private static final List<String> RESPONSE_HEADERS =
+  static final List<String> RESPONSE_HEADERS =
       List.of("Content-Type", "Cache-Control", "Expires", "Pragma", "Content-Encoding");
 
   private static final int BUFFER_SIZE = 64 * 1024;
@@ -39,7 +39,7 @@ final class Forwarder {
    * Bytes of a ref list held back to send it with its length. The advertisement of a repository
    * with a few hundred refs fits; a larger one streams chunked after its first 64 KiB.
    */
-  private static final int HELD_BODY_LIMIT = 64 * 1024;
+  static final int HELD_BODY_LIMIT = 64 * 1024;
 
   private Forwarder() {}
 
@@ -158,6 +158,16 @@ final class Forwarder {
                   ? "; try again later"
                   : "; the operator must check upstreams." + outgoing.upstream().name()));
     }
+    clientHeaders(exchange, state, headers);
+    return headers;
+  }
+
+  /**
+   * Adds the client's headers that reach the upstream: {@code User-Agent} and {@code Accept} up to
+   * 256 characters, and a valid {@code Git-Protocol}.
+   */
+  static void clientHeaders(
+      HttpServerExchange exchange, GitExchange state, Map<String, String> headers) {
     HeaderMap client = exchange.getRequestHeaders();
     String userAgent = client.getFirst(Headers.USER_AGENT);
     if (userAgent != null && userAgent.length() <= 256) {
@@ -170,7 +180,6 @@ final class Forwarder {
     if (state.protocolVersion != null) {
       headers.put("Git-Protocol", state.protocolVersion);
     }
-    return headers;
   }
 
   /** Returns the {@code Git-Protocol} value to forward: {@code version=1} or {@code version=2}. */

@@ -13,7 +13,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The state of one proxied request gathered so far, for the access log and the audit event. It is
- * confined to the worker thread that serves the request.
+ * confined to the thread that serves the request: a worker, or the connection's I/O thread for a
+ * relayed fetch.
  */
 final class GitExchange {
   final String requestId;

@@ -49,6 +49,8 @@ public final class GitProxyHandler implements HttpHandler {
   private final UploadPackHandler uploadPack;
   private final ReceivePackHandler receivePack;
   private final RequestRecorder recorder;
+  private final FetchRelay relay;
+  private final RelayedFetch.Recorder relayRecorder;
 
   public GitProxyHandler(
       Map<String, Upstream> upstreams,
@@ -67,19 +69,50 @@ public final class GitProxyHandler implements HttpHandler {
     this.uploadPack = new UploadPackHandler(limits, protocolLimits);
     this.receivePack = new ReceivePackHandler(limits, protocolLimits, spoolDirectory);
     this.recorder = new RequestRecorder(audit, meters);
+    this.relay =
+        new FetchRelay(this.upstreams, verifier, maxTokenBytes, limits, protocolLimits, audit);
+    this.relayRecorder = new RelayRecorder();
+  }
+
+  /** Records the requests of the event-loop path as the worker path records its own. */
+  private final class RelayRecorder implements RelayedFetch.Recorder {
+    @Override
+    public void started(HttpServerExchange exchange, GitExchange state) {
+      recorder.started();
+      exchange.getResponseHeaders().put(Responses.REQUEST_ID, state.requestId);
+    }
+
+    @Override
+    public void finished(HttpServerExchange exchange, GitExchange state) {
+      MDC.put("request_id", state.requestId);
+      try {
+        AuditEvent event = recorder.finished(exchange, state);
+        RequestRecorder.logAccess(exchange, state, event);
+      } finally {
+        MDC.remove("request_id");
+      }
+    }
   }
 
   @Override
   public void handleRequest(HttpServerExchange exchange) {
     if (exchange.isInIoThread()) {
-      exchange.dispatch(this);
+      if (!relay.tryStart(exchange, new GitExchange(newRequestId()), this, relayRecorder)) {
+        exchange.dispatch(this);
+      }
       return;
     }
     GitExchange state = new GitExchange(newRequestId());
-    exchange.addRequestWrapper(
-        (factory, ignored) -> new CountingSourceConduit(factory.create(), state));
+    Long handedOver = exchange.getAttachment(FetchRelay.HANDED_OVER);
+    if (handedOver == null) {
+      exchange.addRequestWrapper(
+          (factory, ignored) -> new CountingSourceConduit(factory.create(), state));
+      recorder.started();
+    } else {
+      // The event-loop path counted the request and read its body, which it put back.
+      state.bytesIn = handedOver;
+    }
     exchange.startBlocking();
-    recorder.started();
     exchange.getResponseHeaders().put(Responses.REQUEST_ID, state.requestId);
     MDC.put("request_id", state.requestId);
     try {

@@ -59,7 +59,7 @@ final class UpstreamFailure {
     if (error instanceof ConnectTimeoutException || error instanceof SocketTimeoutException) {
       return new ProxyRejection(504, "upstream " + upstream + " timed out for " + repository);
     }
-    if (error instanceof SSLException) {
+    if (isTlsFailure(error)) {
       return new ProxyRejection(
           502,
           "TLS verification failed for upstream "
@@ -84,5 +84,18 @@ final class UpstreamFailure {
             + " ("
             + error.getClass().getSimpleName()
             + ")");
+  }
+
+  /**
+   * Returns whether {@code error} or one of its causes is a TLS failure. The event-loop client
+   * reports a failed handshake as an I/O failure caused by one.
+   */
+  private static boolean isTlsFailure(Throwable error) {
+    for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+      if (cause instanceof SSLException) {
+        return true;
+      }
+    }
+    return false;
   }
 }

@@ -11,6 +11,11 @@ public final class AnonymousCredential implements UpstreamCredential {
   }
 
   @Override
+  public boolean answersAtOnce(RepositoryName repository, boolean write) {
+    return true;
+  }
+
+  @Override
   public String toString() {
     return "AnonymousCredential";
   }

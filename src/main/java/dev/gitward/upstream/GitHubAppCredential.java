@@ -44,6 +44,9 @@ public final class GitHubAppCredential implements UpstreamCredential {
   /** A cached token is replaced once less than this remains of GitHub's one-hour lifetime. */
   static final Duration REFRESH_MARGIN = Duration.ofMinutes(10);
 
+  /** Freshness beyond the refresh margin that {@link #answersAtOnce} requires. */
+  private static final Duration AT_ONCE_MARGIN = Duration.ofMinutes(1);
+
   /** How long a repository's installation id is cached. */
   static final Duration INSTALLATION_TTL = Duration.ofHours(1);
 
@@ -179,6 +182,33 @@ public final class GitHubAppCredential implements UpstreamCredential {
     TokenRequest request =
         TokenRequest.of(installation, parts[1], write ? Permission.WRITE : Permission.READ);
     return Optional.of(token(request).authorization());
+  }
+
+  /**
+   * Returns true when the repository's installation and a token of its scope are cached, and the
+   * token stays fresh for another {@link #AT_ONCE_MARGIN}, so that {@link #authorization} cannot
+   * reach the API between the two calls.
+   */
+  @Override
+  public boolean answersAtOnce(RepositoryName repository, boolean write) {
+    String[] parts = repository.path().split("/");
+    if (parts.length != 2) {
+      return false;
+    }
+    long installation;
+    if (installationId.isPresent()) {
+      installation = installationId.getAsLong();
+    } else {
+      Long cached = installations.getIfPresent(repository.path().toLowerCase(Locale.ROOT));
+      if (cached == null) {
+        return false;
+      }
+      installation = cached;
+    }
+    TokenRequest request =
+        TokenRequest.of(installation, parts[1], write ? Permission.WRITE : Permission.READ);
+    InstallationToken token = tokens.getIfPresent(request);
+    return token != null && token.freshAt(clock.instant(), REFRESH_MARGIN.plus(AT_ONCE_MARGIN));
   }
 
   /** Returns false while GitHub's rate limit lasts; the private key loaded at start. */

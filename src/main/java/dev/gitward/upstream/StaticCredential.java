@@ -90,6 +90,11 @@ public final class StaticCredential implements UpstreamCredential {
   }
 
   @Override
+  public boolean answersAtOnce(RepositoryName repository, boolean write) {
+    return true;
+  }
+
+  @Override
   public String toString() {
     return "StaticCredential[****]";
   }

@@ -36,11 +36,13 @@ import org.jspecify.annotations.Nullable;
 public final class UpstreamClient implements AutoCloseable {
   private final CloseableHttpClient client;
   private final PoolingHttpClientConnectionManager connections;
+  private final SSLContext tls;
 
   private UpstreamClient(
-      CloseableHttpClient client, PoolingHttpClientConnectionManager connections) {
+      CloseableHttpClient client, PoolingHttpClientConnectionManager connections, SSLContext tls) {
     this.client = client;
     this.connections = connections;
+    this.tls = tls;
   }
 
   /** Creates the client of {@code settings}. */
@@ -89,7 +91,7 @@ public final class UpstreamClient implements AutoCloseable {
                     .build())
             .evictIdleConnections(TimeValue.ofSeconds(30))
             .build();
-    return new UpstreamClient(client, connections);
+    return new UpstreamClient(client, connections, tls);
   }
 
   /**
@@ -118,6 +120,11 @@ public final class UpstreamClient implements AutoCloseable {
       request.cancel();
       throw e;
     }
+  }
+
+  /** Returns the TLS context that verifies the upstream, for other clients of the same upstream. */
+  public SSLContext tls() {
+    return tls;
   }
 
   @Override

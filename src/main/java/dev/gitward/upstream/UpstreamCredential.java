@@ -19,6 +19,15 @@ public interface UpstreamCredential extends AutoCloseable {
   Optional<String> authorization(RepositoryName repository, boolean write)
       throws CredentialUnavailableException;
 
+  /**
+   * Returns whether {@link #authorization} for {@code repository} returns at once, without network
+   * I/O or a lock that such I/O holds, so that an event-loop thread may call it. The default is
+   * false, which sends the request to a worker thread.
+   */
+  default boolean answersAtOnce(RepositoryName repository, boolean write) {
+    return false;
+  }
+
   /** Returns whether the source is ready to provide credentials. */
   default boolean isReady() {
     return true;

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * An HTTPS upstream with a self-signed certificate made by the JDK's keytool: trusted through
- * {@code tls.ca-file}, rejected by the system trust store.
+ * {@code tls.ca-file}, rejected by the system trust store, and rejected when it names another host
+ * than the upstream URL.
  */
 class UpstreamTlsTest {
   private static final String PASSWORD = "changeit";
@@ -32,15 +33,28 @@ class UpstreamTlsTest {
   @TempDir static Path directory;
   private static SSLContext serverTls;
   private static Path caFile;
+  private static SSLContext otherHostTls;
+  private static Path otherHostCaFile;
 
   @BeforeAll
-  static void createCertificate() throws Exception {
-    Path keystore = directory.resolve("upstream.p12");
+  static void createCertificates() throws Exception {
+    serverTls = serverContext("upstream", "CN=127.0.0.1", "san=ip:127.0.0.1");
     caFile = directory.resolve("upstream-ca.pem");
+    otherHostTls = serverContext("other", "CN=other.example", "san=dns:other.example");
+    otherHostCaFile = directory.resolve("other-ca.pem");
+  }
+
+  /**
+   * Creates a self-signed certificate with {@code subject} and {@code san}, writes it to {@code
+   * ALIAS-ca.pem} and returns a server context that presents it.
+   */
+  private static SSLContext serverContext(String alias, String subject, String san)
+      throws Exception {
+    Path keystore = directory.resolve(alias + ".p12");
     keytool(
         "-genkeypair",
         "-alias",
-        "upstream",
+        alias,
         "-keyalg",
         "RSA",
         "-keysize",
@@ -48,9 +62,9 @@ class UpstreamTlsTest {
         "-validity",
         "2",
         "-dname",
-        "CN=127.0.0.1",
+        subject,
         "-ext",
-        "san=ip:127.0.0.1",
+        san,
         "-storetype",
         "PKCS12",
         "-keystore",
@@ -63,21 +77,22 @@ class UpstreamTlsTest {
         "-exportcert",
         "-rfc",
         "-alias",
-        "upstream",
+        alias,
         "-keystore",
         keystore.toString(),
         "-storepass",
         PASSWORD,
         "-file",
-        caFile.toString());
+        directory.resolve(alias + "-ca.pem").toString());
     KeyStore store = KeyStore.getInstance("PKCS12");
     try (InputStream in = Files.newInputStream(keystore)) {
       store.load(in, PASSWORD.toCharArray());
     }
     KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
     keys.init(store, PASSWORD.toCharArray());
-    serverTls = SSLContext.getInstance("TLS");
-    serverTls.init(keys.getKeyManagers(), null, null);
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(keys.getKeyManagers(), null, null);
+    return context;
   }
 
   private static void keytool(String... args) throws Exception {
@@ -135,6 +150,34 @@ class UpstreamTlsTest {
           "gitward: TLS verification failed for upstream local (owner/allowed); the operator"
               + " must check upstreams.local.tls.ca-file\n",
           response.body());
+      assertTrue(clone.stderr().contains("TLS verification failed"), clone.stderr());
+      assertEquals(List.of(), fixture.upstream().requests());
+    }
+  }
+
+  @Test
+  void trustedCertificateForOtherHost_rejected() throws Exception {
+    try (GitwardFixture fixture =
+        GitwardFixture.builder()
+            .upstreamTls(otherHostTls)
+            .upstreamYaml("    tls:\n      ca-file: " + otherHostCaFile + "\n")
+            .start()) {
+      HttpRequest request =
+          HttpRequest.newBuilder(
+                  URI.create(fixture.remote("owner/allowed.git/info/refs?service=git-upload-pack")))
+              .header("Authorization", "Bearer " + fixture.tokenT())
+              .build();
+
+      HttpResponse<String> response =
+          HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+      GitResult clone =
+          fixture
+              .git(fixture.newFolder("work"), fixture.tokenT())
+              .run("clone", fixture.remote("owner/allowed.git"), "clone")
+              .assertFailure();
+
+      assertEquals(502, response.statusCode(), response.body());
+      assertTrue(response.body().contains("TLS verification failed"), response.body());
       assertTrue(clone.stderr().contains("TLS verification failed"), clone.stderr());
       assertEquals(List.of(), fixture.upstream().requests());
     }

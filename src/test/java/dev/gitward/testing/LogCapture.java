@@ -49,6 +49,16 @@ public final class LogCapture implements AutoCloseable {
     }
   }
 
+  /** Returns the names of the threads that logged a message containing {@code fragment}. */
+  public List<String> threadsLogging(String fragment) {
+    synchronized (appender) {
+      return appender.list.stream()
+          .filter(event -> event.getFormattedMessage().contains(fragment))
+          .map(ILoggingEvent::getThreadName)
+          .toList();
+    }
+  }
+
   private static String render(ILoggingEvent event) {
     String line =
         event.getLevel() + " " + event.getLoggerName() + " " + event.getFormattedMessage();
