@@ -15,7 +15,7 @@ BENCH_DIR=$PROJECT_DIR/src/bench
 usage() {
   cat <<'EOF'
 usage: src/bench/run.sh [--quick] [--samples N] [--only REGEX] [--work-dir DIR] [--out FILE] [--jfr]
-                        [--floor]
+                        [--floor] [--audit-stdout]
 
   --quick         small repositories, an 8 MiB push and few samples: checks that every scenario
                   works in about two minutes; its timings mean little
@@ -30,6 +30,8 @@ usage: src/bench/run.sh [--quick] [--samples N] [--only REGEX] [--work-dir DIR] 
   --floor         also measure two proxies built from Gitward's parts without its work:
                   Undertow's non-blocking ProxyHandler, and a worker thread per request with
                   the blocking Apache client (src/bench/tools/FloorProxy.java)
+  --audit-stdout  write Gitward's audit log to its standard output (a file in the run directory)
+                  instead of an audit file, which Gitward forces to disk after every batch
 EOF
 }
 
@@ -39,6 +41,7 @@ WORK_DIR=$PROJECT_DIR/target/bench-work
 OUT_FILE=
 JFR=0
 FLOOR=0
+AUDIT_STDOUT=0
 ONLY=
 while [ $# -gt 0 ]; do
   case $1 in
@@ -49,6 +52,7 @@ while [ $# -gt 0 ]; do
     --only) ONLY=${2:?--only needs a regular expression}; shift ;;
     --jfr) JFR=1 ;;
     --floor) FLOOR=1 ;;
+    --audit-stdout) AUDIT_STDOUT=1 ;;
     -h | --help) usage; exit 0 ;;
     *) echo "bench: unknown option: $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -139,6 +143,7 @@ write_environment() {
   echo "ls-remote calls	$LS_REMOTE_CALLS"
   echo "push	$PUSH_MIB MiB"
   echo "wrk runs	$WRK_SAMPLES x ${WRK_SECONDS}s per target, 1 and $WRK_CONNECTIONS connections"
+  echo "Gitward audit log	$([ "$AUDIT_STDOUT" -eq 1 ] && echo "standard output, not forced to disk" || echo "a file, forced to disk after every batch")"
 }
 write_environment >"$RUN_DIR/environment.tsv"
 echo "load average at start	$(cut -d' ' -f1-3 /proc/loadavg)" >>"$RUN_DIR/environment.tsv"

@@ -200,7 +200,7 @@ tokens:
     - file: $dir/signing.jwk
   max-ttl: 12h
 audit:
-  file: $dir/audit.log
+  file: "$([ "${AUDIT_STDOUT:-0}" -eq 1 ] && echo - || echo "$dir/audit.log")"
 upstreams:
   local:
     url: http://127.0.0.1:$UPSTREAM_PORT/git

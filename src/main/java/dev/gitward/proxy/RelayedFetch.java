@@ -158,7 +158,7 @@ final class RelayedFetch {
                   @Override
                   public void completed(ClientExchange answered) {
                     state.upstreamNanos = System.nanoTime() - startNanos;
-                    responded(answered);
+                    guarded(() -> responded(answered));
                   }
 
                   @Override
@@ -248,7 +248,7 @@ final class RelayedFetch {
     StreamSourceChannel source = answered.getResponseChannel();
     upstreamBody = source;
     buffer = exchange.getConnection().getByteBufferPool().allocate();
-    source.getReadSetter().set(ignored -> copy());
+    source.getReadSetter().set(ignored -> guarded(this::copy));
     if (state.refList) {
       held = new byte[1024];
     } else {
@@ -264,7 +264,7 @@ final class RelayedFetch {
 
   private StreamSinkChannel openClientBody() {
     StreamSinkChannel sink = exchange.getResponseChannel();
-    sink.getWriteSetter().set(ignored -> copy());
+    sink.getWriteSetter().set(ignored -> guarded(this::copy));
     clientBody = sink;
     return sink;
   }
@@ -379,6 +379,23 @@ final class RelayedFetch {
     } else {
       source.suspendReads();
       sink.resumeWrites();
+    }
+  }
+
+  /**
+   * Runs {@code step} of the relay from an I/O callback. An unexpected error ends the request with
+   * a closed connection instead of leaving it open with no step left to run.
+   */
+  private void guarded(Runnable step) {
+    try {
+      step.run();
+    } catch (RuntimeException e) {
+      log.error("request {} relay failed with an unexpected error", state.requestId, e);
+      if (!finished) {
+        dropConnection();
+        state.decision = "failed";
+        closeClient();
+      }
     }
   }
 

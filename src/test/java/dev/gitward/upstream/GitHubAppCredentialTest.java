@@ -241,6 +241,31 @@ class GitHubAppCredentialTest {
   }
 
   @Test
+  void answersAtOnce_onlyWhileCachedTokenFresh() throws Exception {
+    stubToken("read", TOKEN, Duration.ofHours(1));
+
+    assertFalse(credential.answersAtOnce(ALLOWED, false));
+    credential.authorization(ALLOWED, false);
+    assertTrue(credential.answersAtOnce(ALLOWED, false));
+    assertFalse(credential.answersAtOnce(ALLOWED, true));
+
+    clock.advance(Duration.ofMinutes(48));
+    assertTrue(credential.answersAtOnce(ALLOWED, false));
+    clock.advance(Duration.ofMinutes(1).plusSeconds(1));
+    assertFalse(credential.answersAtOnce(ALLOWED, false));
+    assertEquals(1, tokenRequests());
+  }
+
+  @Test
+  void answersAtOnce_needsCachedInstallation() throws Exception {
+    credential.close();
+    credential = create(Optional.empty());
+
+    assertFalse(credential.answersAtOnce(ALLOWED, false));
+    assertFalse(credential.answersAtOnce(new RepositoryName("github", "a/b/c"), false));
+  }
+
+  @Test
   void installation_lookedUpOnceAndCached() throws Exception {
     credential.close();
     credential = create(Optional.empty());
