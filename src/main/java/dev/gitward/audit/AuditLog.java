@@ -153,6 +153,14 @@ public final class AuditLog implements AutoCloseable {
     return queue.size();
   }
 
+  /**
+   * Returns whether the queue is at most half full, so that an event submitted now will not wait
+   * for the writer. The event-loop path of the proxy checks it before it takes a request.
+   */
+  public boolean hasRoom() {
+    return queue.remainingCapacity() >= queue.size();
+  }
+
   /** Returns the number of events written since start. */
   public long eventsWritten() {
     return written.get();

@@ -36,6 +36,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.zip.GZIPInputStream;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xnio.IoUtils;
 import org.xnio.OptionMap;
 import org.xnio.Xnio;
 import org.xnio.channels.StreamSourceChannel;
@@ -47,12 +50,15 @@ import org.xnio.channels.StreamSourceChannel;
  * none waits for the upstream.
  *
  * <p>Only the common case takes this path: a valid, allowed token, an upstream credential at hand,
- * a healthy audit log and a body of at most {@link #MAX_BODY_BYTES} with a {@code Content-Length}.
- * Every other request, every rejection included, goes to the worker path, which decides it again
- * from the start, with a body that was already read put back first. The worker path stays the only
- * place where a request is rejected, so both paths reject alike.
+ * a healthy audit log whose queue is at most half full, and a body of at most {@link
+ * #MAX_BODY_BYTES} with a {@code Content-Length}. Every other request, every rejection included,
+ * goes to the worker path, which decides it again from the start, with a body that was already read
+ * put back first. The worker path stays the only place where a request is rejected, so both paths
+ * reject alike.
  */
 final class FetchRelay {
+  private static final Logger log = LoggerFactory.getLogger(FetchRelay.class);
+
   /** Largest request body, as sent, that the event-loop path reads. */
   static final int MAX_BODY_BYTES = 64 * 1024;
 
@@ -145,7 +151,7 @@ final class FetchRelay {
    * the common case.
    */
   private @Nullable Candidate candidate(HttpServerExchange exchange, GitExchange state) {
-    if (!hasSimpleShape(exchange) || audit.problem().isPresent()) {
+    if (!hasSimpleShape(exchange) || !audit.hasRoom() || audit.problem().isPresent()) {
       return null;
     }
     String query = exchange.getQueryString();
@@ -338,6 +344,7 @@ final class FetchRelay {
 
     void read() {
       int count = 0;
+      IOException failure = null;
       try {
         while (body.hasRemaining() && (count = channel.read(body)) > 0) {
           // Reads what has arrived.
@@ -351,11 +358,41 @@ final class FetchRelay {
           count = channel.read(ByteBuffer.allocate(1));
         }
       } catch (IOException e) {
-        count = -2;
+        failure = e;
       }
       channel.suspendReads();
       channel.getReadSetter().set(null);
-      done(count == -1 && !body.hasRemaining());
+      if (failure != null || body.hasRemaining()) {
+        incomplete(failure);
+        return;
+      }
+      done(count == -1);
+    }
+
+    /**
+     * Ends a request whose body ended early or failed to arrive, without contacting the upstream.
+     * The client gets a 400 when its connection is still open, for example after it closed only its
+     * sending side, and the request is recorded either way.
+     */
+    private void incomplete(@Nullable IOException failure) {
+      String reason =
+          "request body ended after " + body.position() + " of " + body.capacity() + " bytes";
+      log.info(
+          "request {} failed while reading the client: {}{}",
+          state.requestId,
+          reason,
+          failure == null ? "" : " (" + failure.getClass().getSimpleName() + ")");
+      state.bytesIn = body.position();
+      state.decision = "failed";
+      exchange.setPersistent(false);
+      exchange.setStatusCode(400);
+      recorder.finished(exchange, state);
+      if (exchange.isComplete() || !exchange.getConnection().isOpen()) {
+        IoUtils.safeClose(exchange.getConnection());
+        return;
+      }
+      Responses.text(
+          exchange, 400, reason + " (expected: as many bytes as its Content-Length states)");
     }
 
     private void done(boolean complete) {

@@ -84,8 +84,10 @@ public final class GitProxyHandler implements HttpHandler {
     /**
      * Records a relayed request on its I/O thread.
      *
-     * <p>NOTE: the audit log waits while its queue is full ({@code audit.queue-size} events), and
-     * on this path that stalls every connection of the I/O thread, not one worker.
+     * <p>NOTE: the audit log waits while its queue is full, and on this path that would stall every
+     * connection of the I/O thread. FetchRelay takes a request only while the queue is at most half
+     * full, so only a burst of more than {@code audit.queue-size / 2} relayed requests finishing
+     * together can wait here.
      */
     @Override
     public void finished(HttpServerExchange exchange, GitExchange state) {

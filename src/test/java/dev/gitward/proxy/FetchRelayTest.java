@@ -90,7 +90,7 @@ class FetchRelayTest {
           .assertSuccess();
 
       List<String> threads = accessThreads(logs, "POST local/owner/allowed git-upload-pack");
-      assertEquals(1, logs.threadsLogging("POST local/owner/allowed git-upload-pack").size());
+      assertFalse(threads.isEmpty(), "no access line for the upload-pack request");
       assertTrue(threads.stream().allMatch(FetchRelayTest::isIoThread), "threads: " + threads);
     }
   }

@@ -128,30 +128,42 @@ class UpstreamTlsTest {
     }
   }
 
+  /**
+   * Asks for the ref advertisement and clones through {@code fixture}, whose upstream certificate
+   * must fail verification. Returns the response to the advertisement request, after checking that
+   * the clone failed with the TLS message and that no request reached the upstream.
+   */
+  private static HttpResponse<String> fetchThroughUntrustedUpstream(GitwardFixture fixture)
+      throws Exception {
+    HttpRequest request =
+        HttpRequest.newBuilder(
+                URI.create(fixture.remote("owner/allowed.git/info/refs?service=git-upload-pack")))
+            .header("Authorization", "Bearer " + fixture.tokenT())
+            .build();
+
+    HttpResponse<String> response =
+        HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+    GitResult clone =
+        fixture
+            .git(fixture.newFolder("work"), fixture.tokenT())
+            .run("clone", fixture.remote("owner/allowed.git"), "clone")
+            .assertFailure();
+
+    assertTrue(clone.stderr().contains("TLS verification failed"), clone.stderr());
+    assertEquals(List.of(), fixture.upstream().requests());
+    return response;
+  }
+
   @Test
   void systemTrustStore_rejectsSelfSignedUpstream() throws Exception {
     try (GitwardFixture fixture = GitwardFixture.builder().upstreamTls(serverTls).start()) {
-      HttpRequest request =
-          HttpRequest.newBuilder(
-                  URI.create(fixture.remote("owner/allowed.git/info/refs?service=git-upload-pack")))
-              .header("Authorization", "Bearer " + fixture.tokenT())
-              .build();
-
-      HttpResponse<String> response =
-          HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
-      GitResult clone =
-          fixture
-              .git(fixture.newFolder("work"), fixture.tokenT())
-              .run("clone", fixture.remote("owner/allowed.git"), "clone")
-              .assertFailure();
+      HttpResponse<String> response = fetchThroughUntrustedUpstream(fixture);
 
       assertEquals(502, response.statusCode());
       assertEquals(
           "gitward: TLS verification failed for upstream local (owner/allowed); the operator"
               + " must check upstreams.local.tls.ca-file\n",
           response.body());
-      assertTrue(clone.stderr().contains("TLS verification failed"), clone.stderr());
-      assertEquals(List.of(), fixture.upstream().requests());
     }
   }
 
@@ -162,24 +174,10 @@ class UpstreamTlsTest {
             .upstreamTls(otherHostTls)
             .upstreamYaml("    tls:\n      ca-file: " + otherHostCaFile + "\n")
             .start()) {
-      HttpRequest request =
-          HttpRequest.newBuilder(
-                  URI.create(fixture.remote("owner/allowed.git/info/refs?service=git-upload-pack")))
-              .header("Authorization", "Bearer " + fixture.tokenT())
-              .build();
-
-      HttpResponse<String> response =
-          HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
-      GitResult clone =
-          fixture
-              .git(fixture.newFolder("work"), fixture.tokenT())
-              .run("clone", fixture.remote("owner/allowed.git"), "clone")
-              .assertFailure();
+      HttpResponse<String> response = fetchThroughUntrustedUpstream(fixture);
 
       assertEquals(502, response.statusCode(), response.body());
       assertTrue(response.body().contains("TLS verification failed"), response.body());
-      assertTrue(clone.stderr().contains("TLS verification failed"), clone.stderr());
-      assertEquals(List.of(), fixture.upstream().requests());
     }
   }
 }

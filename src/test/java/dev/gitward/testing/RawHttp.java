@@ -54,6 +54,14 @@ public final class RawHttp implements AutoCloseable {
     return out;
   }
 
+  /**
+   * Closes the sending side only, so the server reads the end of the stream and can still answer.
+   */
+  public RawHttp shutdownOutput() throws IOException {
+    socket.shutdownOutput();
+    return this;
+  }
+
   /** Reads one response head and, when it declares one, its body. */
   public Response readResponse() throws IOException {
     String head = readHead();
