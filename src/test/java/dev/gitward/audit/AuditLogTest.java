@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
@@ -209,8 +210,46 @@ class AuditLogTest {
     }
   }
 
+  @Test
+  void hasRoom_falseOnceQueueIsMoreThanHalfFull() throws Exception {
+    CountDownLatch writing = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    FlakySink blocking =
+        new FlakySink() {
+          @Override
+          public void write(byte[] bytes) throws IOException {
+            writing.countDown();
+            try {
+              release.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              throw new IOException("interrupted", e);
+            }
+            super.write(bytes);
+          }
+        };
+    AuditLog log = AuditLog.start(blocking, 10, AuditSettings.OnFailure.REJECT, Clock.systemUTC());
+    try {
+      log.submit(event("r0"));
+      assertTrue(writing.await(10, TimeUnit.SECONDS), "the writer never reached the sink");
+      for (int i = 1; i <= 5; i++) {
+        log.submit(event("r" + i));
+      }
+      assertTrue(log.hasRoom(), "queue depth " + log.queueDepth());
+      log.submit(event("r6"));
+      assertFalse(log.hasRoom(), "queue depth " + log.queueDepth());
+
+      release.countDown();
+      await(log::hasRoom);
+      await(() -> log.eventsWritten() == 7);
+    } finally {
+      release.countDown();
+      log.close();
+    }
+  }
+
   /** A sink that fails with ENOSPC's message while {@link #failing} is set. */
-  static final class FlakySink implements AuditSink {
+  static class FlakySink implements AuditSink {
     final AtomicBoolean failing = new AtomicBoolean();
     final List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
 
