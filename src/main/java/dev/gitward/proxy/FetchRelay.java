@@ -5,10 +5,8 @@ import dev.gitward.config.Limits;
 import dev.gitward.policy.AccessPolicy;
 import dev.gitward.policy.RepositoryName;
 import dev.gitward.protocol.Probe;
-import dev.gitward.protocol.ProtocolException;
 import dev.gitward.protocol.ProtocolLimits;
 import dev.gitward.protocol.UploadPackBody;
-import dev.gitward.protocol.UploadPackCommand;
 import dev.gitward.token.TaskToken;
 import dev.gitward.token.TokenRejectedException;
 import dev.gitward.token.TokenVerifier;
@@ -32,7 +30,6 @@ import java.net.URI;
 import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.zip.GZIPInputStream;
 import org.jspecify.annotations.Nullable;
@@ -282,30 +279,22 @@ final class FetchRelay {
     if (!"version=2".equals(state.protocolVersion)) {
       return body;
     }
-    UploadPackBody parsed;
     try {
-      parsed = UploadPackCommand.read(new ByteArrayInputStream(body), protocolLimits);
-    } catch (ProtocolException | IOException e) {
+      UploadPackBody parsed =
+          UploadPackHandler.forwardableCommand(
+              new ByteArrayInputStream(body), state, protocolLimits);
+      return parsed instanceof Probe probe ? probe.body() : body;
+    } catch (ProxyRejection | IOException e) {
       return null;
     }
-    if (parsed instanceof Probe) {
-      return body;
-    }
-    UploadPackCommand command = (UploadPackCommand) parsed;
-    if (!command.isForwardable()) {
-      return null;
-    }
-    state.reason = "command=" + command.command();
-    state.refList = command.command().equals("ls-refs");
-    return body;
   }
 
   private static byte @Nullable [] inflated(byte[] raw, @Nullable String encoding) {
-    if (encoding == null || encoding.equalsIgnoreCase("identity")) {
+    RequestBody.Encoding kind = RequestBody.Encoding.of(encoding);
+    if (kind == RequestBody.Encoding.IDENTITY) {
       return raw;
     }
-    String name = encoding.strip().toLowerCase(Locale.ROOT);
-    if (!name.equals("gzip") && !name.equals("x-gzip")) {
+    if (kind != RequestBody.Encoding.GZIP) {
       return null;
     }
     try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(raw), 8192)) {

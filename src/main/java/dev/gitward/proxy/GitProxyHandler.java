@@ -324,7 +324,8 @@ public final class GitProxyHandler implements HttpHandler {
     }
   }
 
-  private static void logRejection(GitExchange state, ProxyRejection rejection) {
+  /** Logs a rejected request, on either path. */
+  static void logRejection(GitExchange state, ProxyRejection rejection) {
     log.info(
         "request {} rejected with {}: {}",
         state.requestId,

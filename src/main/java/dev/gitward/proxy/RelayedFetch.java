@@ -236,22 +236,19 @@ final class RelayedFetch {
       reject(UpstreamFailure.forStatus(status, upstream.name(), state.repository.path()));
       return;
     }
+
     exchange.setStatusCode(status);
     HeaderMap from = response.getResponseHeaders();
-    for (String name : Forwarder.RESPONSE_HEADERS) {
-      String value = from.getFirst(name);
-      if (value != null) {
-        exchange.getResponseHeaders().put(HttpString.tryFromString(name), value);
-      }
-    }
-    String length = from.getFirst(Headers.CONTENT_LENGTH);
+    copyResponseHeaders(from);
     StreamSourceChannel source = answered.getResponseChannel();
     upstreamBody = source;
     buffer = exchange.getConnection().getByteBufferPool().allocate();
     source.getReadSetter().set(ignored -> guarded(this::copy));
+
     if (state.refList) {
       held = new byte[1024];
     } else {
+      String length = from.getFirst(Headers.CONTENT_LENGTH);
       if (length != null && from.getFirst(Headers.TRANSFER_ENCODING) == null) {
         exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, length);
       } else {
@@ -262,11 +259,20 @@ final class RelayedFetch {
     copy();
   }
 
-  private StreamSinkChannel openClientBody() {
+  /** Copies the response headers that reach the client, as the blocking path does. */
+  private void copyResponseHeaders(HeaderMap from) {
+    for (String name : Forwarder.RESPONSE_HEADERS) {
+      String value = from.getFirst(name);
+      if (value != null) {
+        exchange.getResponseHeaders().put(HttpString.tryFromString(name), value);
+      }
+    }
+  }
+
+  private void openClientBody() {
     StreamSinkChannel sink = exchange.getResponseChannel();
     sink.getWriteSetter().set(ignored -> guarded(this::copy));
     clientBody = sink;
-    return sink;
   }
 
   /**
@@ -517,11 +523,7 @@ final class RelayedFetch {
 
   private void reject(ProxyRejection rejection) {
     state.decision = RequestRecorder.decisionFor(state, rejection);
-    log.info(
-        "request {} rejected with {}: {}",
-        state.requestId,
-        rejection.status(),
-        rejection.getMessage());
+    GitProxyHandler.logRejection(state, rejection);
     exchange.setStatusCode(rejection.status());
     finish(false);
     Responses.reject(exchange, rejection);

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.Locale;
 import java.util.zip.GZIPInputStream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A request body decoded for inspection. A gzip body is inflated, because JGit compresses both
@@ -43,11 +44,11 @@ record RequestBody(LimitedInputStream stream, long length) {
     // The shield keeps a close by the upstream client from making Undertow drain the whole body.
     InputStream raw = new CloseShieldInputStream(exchange.getInputStream());
     String encoding = exchange.getRequestHeaders().getFirst(Headers.CONTENT_ENCODING);
-    if (encoding == null || encoding.equalsIgnoreCase("identity")) {
+    Encoding kind = Encoding.of(encoding);
+    if (kind == Encoding.IDENTITY) {
       return new RequestBody(new LimitedInputStream(raw, limit, what, key), declared);
     }
-    String name = encoding.strip().toLowerCase(Locale.ROOT);
-    if (!name.equals("gzip") && !name.equals("x-gzip")) {
+    if (kind != Encoding.GZIP) {
       throw new ProxyRejection(
           415,
           "Content-Encoding "
@@ -65,6 +66,25 @@ record RequestBody(LimitedInputStream stream, long length) {
     } catch (IOException e) {
       throw ProxyRejection.badRequest(
           "the gzip " + what + " cannot be inflated (" + e.getClass().getSimpleName() + ")");
+    }
+  }
+
+  /** The kinds of {@code Content-Encoding} of a request body. */
+  enum Encoding {
+    /** No header, or {@code identity}. */
+    IDENTITY,
+    /** {@code gzip} or {@code x-gzip}, which Gitward inflates. */
+    GZIP,
+    /** Any other encoding, which Gitward rejects. */
+    UNSUPPORTED;
+
+    /** Returns the kind of a {@code Content-Encoding} header value, which is null without one. */
+    static Encoding of(@Nullable String header) {
+      if (header == null || header.equalsIgnoreCase("identity")) {
+        return IDENTITY;
+      }
+      String name = header.strip().toLowerCase(Locale.ROOT);
+      return name.equals("gzip") || name.equals("x-gzip") ? GZIP : UNSUPPORTED;
     }
   }
 }

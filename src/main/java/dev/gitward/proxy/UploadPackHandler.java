@@ -57,14 +57,31 @@ final class UploadPackHandler {
 
   private InputStream checkCommand(InputStream body, GitExchange state)
       throws ProxyRejection, IOException {
+    UploadPackBody parsed = forwardableCommand(body, state, protocolLimits);
+    if (parsed instanceof Probe probe) {
+      return new ByteArrayInputStream(probe.body());
+    }
+    UploadPackCommand command = (UploadPackCommand) parsed;
+    return new SequenceInputStream(new ByteArrayInputStream(command.head()), body);
+  }
+
+  /**
+   * Reads the start of a protocol v2 request from {@code body} and returns it when it is a probe or
+   * names a forwarded command, which it records in {@code state}.
+   *
+   * @throws ProxyRejection 400 for an invalid request, 403 for a command that is not forwarded
+   */
+  static UploadPackBody forwardableCommand(
+      InputStream body, GitExchange state, ProtocolLimits protocolLimits)
+      throws ProxyRejection, IOException {
     UploadPackBody parsed;
     try {
       parsed = UploadPackCommand.read(body, protocolLimits);
     } catch (ProtocolException e) {
       throw ProxyRejection.badRequest("invalid protocol v2 request: " + e.getMessage());
     }
-    if (parsed instanceof Probe probe) {
-      return new ByteArrayInputStream(probe.body());
+    if (parsed instanceof Probe) {
+      return parsed;
     }
     UploadPackCommand command = (UploadPackCommand) parsed;
     if (!command.isForwardable()) {
@@ -75,6 +92,6 @@ final class UploadPackHandler {
     }
     state.reason = "command=" + command.command();
     state.refList = command.command().equals("ls-refs");
-    return new SequenceInputStream(new ByteArrayInputStream(command.head()), body);
+    return command;
   }
 }
