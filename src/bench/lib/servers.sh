@@ -7,7 +7,7 @@
 STARTED_PIDS=()
 STARTED_GROUPS=()
 
-# Prints a TCP port on 127.0.0.1 that nothing listens on, below the kernel's ephemeral range: the
+# Prints a TCP port on 127.0.0.1 that nothing listens on, below the kernel's ephemeral range. The
 # clients of a run leave thousands of closed connections in TIME_WAIT on ephemeral ports, and a
 # listener cannot bind a port that one of them holds. Another process may take the port before
 # the caller binds it, and then the caller's start fails with an "address in use" error.

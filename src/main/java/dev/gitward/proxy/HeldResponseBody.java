@@ -12,7 +12,7 @@ import org.xnio.streams.ChannelOutputStream;
 /**
  * The client's response body, with its first {@code limit} bytes held back so that a body that ends
  * within them goes out with a {@code Content-Length}. Such a response is complete once its bytes
- * are written; a chunked one is complete only after its last chunk, which Undertow writes when the
+ * are written. A chunked one is complete only after its last chunk, which Undertow writes when the
  * exchange ends on the I/O thread, one thread hand-off later.
  *
  * <p>Only bodies that the upstream writes at once may be held: ref advertisements and {@code

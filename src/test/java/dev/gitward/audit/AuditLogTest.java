@@ -211,7 +211,7 @@ class AuditLogTest {
   }
 
   @Test
-  void hasRoom_falseOnceQueueIsMoreThanHalfFull() throws Exception {
+  void hasRoom_falseWhenOverHalfFull() throws Exception {
     CountDownLatch writing = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     FlakySink blocking =

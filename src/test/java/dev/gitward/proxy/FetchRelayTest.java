@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Which path serves a request: allowed fetches run on the connection's I/O thread, everything else
  * on a worker, and a body read on the I/O thread reaches the worker whole. The access line is
- * logged on the thread that served the request, so its thread name tells the path.
+ * logged on the thread that served the request, so its thread name shows the path.
  */
 class FetchRelayTest {
   private static final String UPLOAD_PACK = "/local/owner/allowed.git/git-upload-pack";
@@ -125,7 +125,7 @@ class FetchRelayTest {
   }
 
   @Test
-  void commandNotForwarded_rejectedAfterBodyReadOnIoThread() throws IOException {
+  void commandNotForwarded_rejectedByWorker() throws IOException {
     byte[] body = pktLines("command=bundle-uri\n");
     RawHttp.Response response = post(body, "Git-Protocol: version=2\r\n");
 

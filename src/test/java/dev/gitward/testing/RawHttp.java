@@ -55,7 +55,7 @@ public final class RawHttp implements AutoCloseable {
   }
 
   /**
-   * Closes the sending side only, so the server reads the end of the stream and can still answer.
+   * Closes the sending side only, so the server reads the end of the stream and can still respond.
    */
   public RawHttp shutdownOutput() throws IOException {
     socket.shutdownOutput();
