@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.gitward.policy.Action;
 import dev.gitward.testing.GitClient;
 import dev.gitward.testing.GitResult;
 import dev.gitward.testing.GitwardFixture;
@@ -24,7 +25,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Which path serves a request: allowed fetches run on the connection's I/O thread, everything else
  * on a worker, and a body read on the I/O thread reaches the worker whole. The access line is
- * logged on the thread that served the request, so its thread name shows the path.
+ * logged on the thread that served the request, so its thread name shows the path. A worker logs it
+ * after the response ends, so each test that reads access lines uses a token of its own task and
+ * reads only that task's lines.
  */
 class FetchRelayTest {
   private static final String UPLOAD_PACK = "/local/owner/allowed.git/git-upload-pack";
@@ -38,6 +41,16 @@ class FetchRelayTest {
   @AfterAll
   static void stop() {
     fixture.close();
+  }
+
+  /** Mints a token with the grants of T for {@code task}, whose access lines name it. */
+  private static String token(String task) {
+    return fixture.mint(
+        task,
+        List.of(
+            GitwardFixture.fetch(GitwardFixture.ALLOWED),
+            GitwardFixture.refs(
+                GitwardFixture.ALLOWED, "refs/heads/agent/**", Action.CREATE, Action.UPDATE)));
   }
 
   private static boolean isIoThread(String name) {
@@ -63,14 +76,15 @@ class FetchRelayTest {
 
   @Test
   void cloneV2_relayedOnIoThread() {
-    GitClient git = fixture.git(fixture.newFolder("work"), fixture.tokenT());
+    GitClient git = fixture.git(fixture.newFolder("work"), token("relay-v2"));
     try (LogCapture logs = LogCapture.start()) {
       git.run("-c", "protocol.version=2", "clone", fixture.remote("owner/allowed.git"), "clone")
           .assertSuccess();
 
-      List<String> threads = accessThreads(logs, "POST local/owner/allowed git-upload-pack");
+      List<String> threads =
+          accessThreads(logs, "POST local/owner/allowed git-upload-pack task=relay-v2 ");
       List<String> advertisement =
-          accessThreads(logs, "GET local/owner/allowed git-upload-pack-refs");
+          accessThreads(logs, "GET local/owner/allowed git-upload-pack-refs task=relay-v2 ");
       assertFalse(threads.isEmpty(), "no access line for the upload-pack requests");
       assertTrue(threads.stream().allMatch(FetchRelayTest::isIoThread), "threads: " + threads);
       assertTrue(
@@ -84,12 +98,13 @@ class FetchRelayTest {
 
   @Test
   void cloneV0_relayedOnIoThread() {
-    GitClient git = fixture.git(fixture.newFolder("work"), fixture.tokenT());
+    GitClient git = fixture.git(fixture.newFolder("work"), token("relay-v0"));
     try (LogCapture logs = LogCapture.start()) {
       git.run("-c", "protocol.version=0", "clone", fixture.remote("owner/allowed.git"), "clone")
           .assertSuccess();
 
-      List<String> threads = accessThreads(logs, "POST local/owner/allowed git-upload-pack");
+      List<String> threads =
+          accessThreads(logs, "POST local/owner/allowed git-upload-pack task=relay-v0 ");
       assertFalse(threads.isEmpty(), "no access line for the upload-pack request");
       assertTrue(threads.stream().allMatch(FetchRelayTest::isIoThread), "threads: " + threads);
     }
@@ -97,16 +112,21 @@ class FetchRelayTest {
 
   @Test
   void push_servedByWorker() {
-    GitClient git = fixture.git(fixture.newFolder("work"), fixture.tokenT());
+    GitClient git = fixture.git(fixture.newFolder("work"), token("relay-push"));
     git.run("clone", fixture.remote("owner/allowed.git"), "clone").assertSuccess();
     GitClient clone = git.at(git.workDir().resolve("clone"));
     clone.run("commit", "--allow-empty", "-m", "relay test").assertSuccess();
     try (LogCapture logs = LogCapture.start()) {
       clone.run("push", "origin", "HEAD:refs/heads/agent/relay").assertSuccess();
 
-      List<String> threads = accessThreads(logs, "local/owner/allowed git-receive-pack");
-      assertEquals(2, logs.threadsLogging("local/owner/allowed git-receive-pack").size());
-      assertTrue(threads.stream().noneMatch(FetchRelayTest::isIoThread), "threads: " + threads);
+      List<String> threads =
+          accessThreads(logs, "POST local/owner/allowed git-receive-pack task=relay-push ");
+      List<String> advertisement =
+          accessThreads(logs, "GET local/owner/allowed git-receive-pack-refs task=relay-push ");
+      assertEquals(1, threads.size(), "threads: " + threads);
+      assertEquals(1, advertisement.size(), "threads: " + advertisement);
+      assertFalse(isIoThread(threads.get(0)), "threads: " + threads);
+      assertFalse(isIoThread(advertisement.get(0)), "threads: " + advertisement);
     }
   }
 
@@ -176,9 +196,10 @@ class FetchRelayTest {
     byte[] body = pktLines(lines);
     assertTrue(body.length > FetchRelay.MAX_BODY_BYTES, "body of " + body.length + " bytes");
     try (LogCapture logs = LogCapture.start()) {
-      RawHttp.Response response = post(body, "");
+      RawHttp.Response response = post(token("relay-large"), body, "");
 
-      List<String> threads = accessThreads(logs, "POST local/owner/allowed git-upload-pack");
+      List<String> threads =
+          accessThreads(logs, "POST local/owner/allowed git-upload-pack task=relay-large ");
       assertEquals(200, response.status(), response.body());
       assertTrue(response.body().contains("PACK"), "response of " + response.body().length());
       assertFalse(threads.isEmpty(), "no access line for the upload-pack request");
@@ -187,13 +208,18 @@ class FetchRelayTest {
   }
 
   private static RawHttp.Response post(byte[] body, String headers) throws IOException {
+    return post(fixture.tokenT(), body, headers);
+  }
+
+  private static RawHttp.Response post(String token, byte[] body, String headers)
+      throws IOException {
     try (RawHttp http =
         RawHttp.connect(fixture.server().proxyAddress().getPort(), Duration.ofSeconds(30))) {
       http.send(
           "POST "
               + UPLOAD_PACK
               + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
-              + fixture.tokenT()
+              + token
               + "\r\nContent-Type: application/x-git-upload-pack-request\r\n"
               + headers
               + "Content-Length: "

@@ -40,9 +40,13 @@ class RelayBodyTest {
   }
 
   private static RawHttp sendShortBody() throws IOException {
+    return sendShortBody(fixture.tokenT());
+  }
+
+  private static RawHttp sendShortBody(String token) throws IOException {
     RawHttp http =
         RawHttp.connect(fixture.server().proxyAddress().getPort(), Duration.ofSeconds(10));
-    http.send(HEAD + "Authorization: Bearer " + fixture.tokenT() + "\r\n\r\n0032want");
+    http.send(HEAD + "Authorization: Bearer " + token + "\r\n\r\n0032want");
     return http;
   }
 
@@ -87,14 +91,18 @@ class RelayBodyTest {
 
   @Test
   void stalledBody_recordedOnceAfterTimeout() throws Exception {
+    String token =
+        fixture.mint("stalled-body", List.of(GitwardFixture.fetch(GitwardFixture.ALLOWED)));
     try (LogCapture logs = LogCapture.start();
-        RawHttp http = sendShortBody()) {
+        RawHttp http = sendShortBody(token)) {
       assertTrue(http.readResponseOrClose().isEmpty(), "a response to a stalled body");
 
       assertEquals("0.0", inFlightSettled());
       List<String> access =
           logs.lines().stream()
-              .filter(line -> line.contains("POST local/owner/allowed git-upload-pack"))
+              .filter(
+                  line ->
+                      line.contains("POST local/owner/allowed git-upload-pack task=stalled-body "))
               .toList();
       assertEquals(1, access.size(), "access lines: " + access);
       assertTrue(access.get(0).contains("status=400"), access.get(0));
