@@ -1,5 +1,6 @@
 package dev.gitward.audit;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.List;
@@ -78,6 +79,14 @@ public record AuditEvent(
     @JsonProperty("prev_hash") @Nullable String prevHash) {
   public AuditEvent {
     refCommands = List.copyOf(refCommands);
+  }
+
+  /**
+   * Returns whether this records an allowed upload-pack request, which changes nothing upstream.
+   */
+  @JsonIgnore
+  public boolean isFetch() {
+    return decision.equals("allowed") && "git-upload-pack".equals(service);
   }
 
   /** Returns this event placed in the chain at {@code seq} after a line with {@code prevHash}. */

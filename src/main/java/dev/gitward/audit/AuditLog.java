@@ -5,6 +5,7 @@ import dev.gitward.config.AuditSettings;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -18,9 +19,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The hash-chained audit log. Request threads put events on a bounded queue, and one writer thread
- * takes them in batches, chains them, writes each batch with a single write and forces it to disk
- * before it takes the next. A full queue makes {@link #submit} wait, so an event is never dropped
- * to make room.
+ * takes them in batches, chains them and writes each batch with a single write. A batch that holds
+ * anything but allowed fetches (a push, a denial, a failure) is forced to disk before the writer
+ * takes the next. The events of allowed fetches are forced within {@code audit.fetch-fsync-delay},
+ * so that a stream of clones does not pay one disk flush per request. A full queue makes {@link
+ * #submit} wait, so an event is never dropped to make room.
  *
  * <p>When the sink fails, the writer keeps the failed batch and retries it with a backoff of up to
  * 5 seconds, logging ERROR once per outage. Meanwhile {@link #admit} rejects or delays new
@@ -36,6 +39,7 @@ public final class AuditLog implements AutoCloseable {
   private final AuditSettings.OnFailure onFailure;
   private final BlockingQueue<AuditEvent> queue;
   private final Clock clock;
+  private final long fetchFsyncDelayNanos;
   private final Thread writer;
   private final Object health = new Object();
   private final AtomicLong written = new AtomicLong();
@@ -47,11 +51,23 @@ public final class AuditLog implements AutoCloseable {
   private AuditChain chain = AuditChain.start();
   private boolean reopen;
 
-  private AuditLog(AuditSink sink, int queueSize, AuditSettings.OnFailure onFailure, Clock clock) {
+  /** Whether lines were written since the last force. Only the writer thread uses it. */
+  private boolean unforced;
+
+  /** When the oldest line that was not forced yet was written, from {@link System#nanoTime}. */
+  private long unforcedSinceNanos;
+
+  private AuditLog(
+      AuditSink sink,
+      int queueSize,
+      AuditSettings.OnFailure onFailure,
+      Clock clock,
+      Duration fetchFsyncDelay) {
     this.sink = sink;
     this.onFailure = onFailure;
     this.queue = new ArrayBlockingQueue<>(queueSize);
     this.clock = clock;
+    this.fetchFsyncDelayNanos = fetchFsyncDelay.toNanos();
     this.writer = new Thread(this::run, "gitward-audit-writer");
     this.writer.setDaemon(true);
   }
@@ -67,13 +83,18 @@ public final class AuditLog implements AutoCloseable {
             .file()
             .<AuditSink>map(FileAuditSink::new)
             .orElseGet(() -> new StreamAuditSink(System.out));
-    return start(sink, settings.queueSize(), settings.onFailure(), clock);
+    return start(
+        sink, settings.queueSize(), settings.onFailure(), clock, settings.fetchFsyncDelay());
   }
 
   static AuditLog start(
-      AuditSink sink, int queueSize, AuditSettings.OnFailure onFailure, Clock clock)
+      AuditSink sink,
+      int queueSize,
+      AuditSettings.OnFailure onFailure,
+      Clock clock,
+      Duration fetchFsyncDelay)
       throws IOException {
-    AuditLog auditLog = new AuditLog(sink, queueSize, onFailure, clock);
+    AuditLog auditLog = new AuditLog(sink, queueSize, onFailure, clock, fetchFsyncDelay);
     auditLog.chain = auditLog.resume(sink.open());
     auditLog.writer.start();
     return auditLog;
@@ -212,7 +233,7 @@ public final class AuditLog implements AutoCloseable {
     }
     out.write(restart);
     out.write('\n');
-    sink.write(out.toByteArray());
+    sink.write(out.toByteArray(), true);
     return AuditChain.after(1, restart);
   }
 
@@ -237,11 +258,14 @@ public final class AuditLog implements AutoCloseable {
     while (true) {
       AuditEvent first;
       try {
-        first = queue.poll(100, TimeUnit.MILLISECONDS);
+        first = queue.poll(pollNanos(), TimeUnit.NANOSECONDS);
       } catch (InterruptedException e) {
         continue;
       }
       if (first == null) {
+        if (unforced && (closing || forceDue())) {
+          untilDone(this::force, 0);
+        }
         if (closing) {
           return;
         }
@@ -250,32 +274,63 @@ public final class AuditLog implements AutoCloseable {
       batch.clear();
       batch.add(first);
       queue.drainTo(batch, MAX_BATCH - 1);
-      writeUntilDone(batch);
+      boolean force = fetchFsyncDelayNanos == 0 || !batch.stream().allMatch(AuditEvent::isFetch);
+      if (!untilDone(() -> writeBatch(batch, force), batch.size())) {
+        batch.forEach(event -> lose(event, "the audit sink still failed at shutdown"));
+      }
+      if (unforced && forceDue()) {
+        untilDone(this::force, 0);
+      }
     }
   }
 
-  private void writeUntilDone(List<AuditEvent> batch) {
+  /** Returns how long the writer may wait for an event before it must force written lines. */
+  private long pollNanos() {
+    long idle = TimeUnit.MILLISECONDS.toNanos(100);
+    if (!unforced) {
+      return idle;
+    }
+    long due = unforcedSinceNanos + fetchFsyncDelayNanos - System.nanoTime();
+    return Math.max(0, Math.min(idle, due));
+  }
+
+  private boolean forceDue() {
+    return System.nanoTime() - unforcedSinceNanos >= fetchFsyncDelayNanos;
+  }
+
+  /** A write or force of the sink, which {@link #untilDone} retries. */
+  @FunctionalInterface
+  private interface SinkStep {
+    void run() throws IOException;
+  }
+
+  /**
+   * Runs {@code step} until it succeeds, with a backoff, or until shutdown gives up on the sink.
+   *
+   * @param pending the number of events that {@code step} writes, for the error message
+   * @return false when shutdown gave up on the sink
+   */
+  private boolean untilDone(SinkStep step, int pending) {
     long backoff = 100;
     int attempts = 0;
     while (true) {
       try {
-        writeBatch(batch);
+        step.run();
         recovered(attempts);
-        return;
+        return true;
       } catch (IOException | RuntimeException e) {
         attempts++;
-        failed(e, batch.size());
+        failed(e, pending);
       }
       if (closing && System.nanoTime() - closeDeadlineNanos > 0) {
-        batch.forEach(event -> lose(event, "the audit sink still failed at shutdown"));
-        return;
+        return false;
       }
       sleep(backoff);
       backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
     }
   }
 
-  private void writeBatch(List<AuditEvent> batch) throws IOException {
+  private void writeBatch(List<AuditEvent> batch, boolean force) throws IOException {
     if (reopen) {
       chain = resume(sink.open());
       reopen = false;
@@ -294,9 +349,20 @@ public final class AuditLog implements AutoCloseable {
       lines.write('\n');
       next = AuditChain.after(next.nextSeq(), line);
     }
-    sink.write(lines.toByteArray());
+    sink.write(lines.toByteArray(), force);
     chain = next;
     written.addAndGet(batch.size());
+    if (force) {
+      unforced = false;
+    } else if (!unforced) {
+      unforced = true;
+      unforcedSinceNanos = System.nanoTime();
+    }
+  }
+
+  private void force() throws IOException {
+    sink.force();
+    unforced = false;
   }
 
   private void failed(Exception error, int pending) {

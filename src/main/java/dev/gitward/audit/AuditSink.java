@@ -13,8 +13,16 @@ interface AuditSink extends AutoCloseable {
    */
   Optional<Tail> open() throws IOException;
 
-  /** Writes whole lines and makes them durable as far as the sink can; all or nothing. */
-  void write(byte[] lines) throws IOException;
+  /**
+   * Writes whole lines, all or nothing.
+   *
+   * @param force whether to make these and all earlier lines durable, as far as the sink can,
+   *     before returning
+   */
+  void write(byte[] lines, boolean force) throws IOException;
+
+  /** Makes every written line durable, as far as the sink can. */
+  void force() throws IOException;
 
   /** Throws when lines written now would not reach the configured destination. */
   void check() throws IOException;

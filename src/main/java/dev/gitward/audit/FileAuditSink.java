@@ -12,8 +12,9 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Appends audit lines to a file and forces them to disk after every write. A write that fails
- * part-way is cut back off the file, so a retry never leaves half a line in the middle.
+ * Appends audit lines to a file and forces them to disk when asked. A write that fails part-way, or
+ * whose force fails, is cut back off the file, so a retry never leaves half a line or a line twice
+ * in the middle.
  *
  * <p>{@link #check} fails when the path no longer names the opened file, for example after it was
  * deleted or replaced by a directory, because lines would then go to an unlinked file.
@@ -93,14 +94,14 @@ final class FileAuditSink implements AuditSink {
   }
 
   @Override
-  public void write(byte[] lines) throws IOException {
+  public void write(byte[] lines, boolean force) throws IOException {
     FileChannel out = Objects.requireNonNull(channel, "open() first");
     ByteBuffer buffer = ByteBuffer.wrap(lines);
     try {
       while (buffer.hasRemaining()) {
         out.write(buffer);
       }
-      if (regular) {
+      if (force && regular) {
         out.force(false);
       }
     } catch (IOException e) {
@@ -108,6 +109,14 @@ final class FileAuditSink implements AuditSink {
       throw e;
     }
     size += lines.length;
+  }
+
+  @Override
+  public void force() throws IOException {
+    FileChannel out = Objects.requireNonNull(channel, "open() first");
+    if (regular) {
+      out.force(false);
+    }
   }
 
   /** Truncates a partly written batch, so the file ends with a whole line again. */
@@ -148,11 +157,14 @@ final class FileAuditSink implements AuditSink {
 
   @Override
   public void close() {
-    if (channel != null) {
-      try {
-        channel.close();
+    FileChannel open = channel;
+    if (open != null) {
+      try (open) {
+        if (regular && open.isOpen()) {
+          open.force(false);
+        }
       } catch (IOException e) {
-        // Every successful write() was forced to disk, so closing loses no line.
+        // The lines are in the file; only their flush to disk may be missing.
       }
       channel = null;
     }

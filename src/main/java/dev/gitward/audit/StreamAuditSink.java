@@ -24,9 +24,15 @@ final class StreamAuditSink implements AuditSink {
   }
 
   @Override
-  public void write(byte[] lines) throws IOException {
+  public void write(byte[] lines, boolean force) throws IOException {
     out.write(lines, 0, lines.length);
     out.flush();
+    check();
+  }
+
+  /** Does nothing more than {@link #write}, which flushes: a stream cannot be forced to disk. */
+  @Override
+  public void force() throws IOException {
     check();
   }
 

@@ -249,7 +249,7 @@ public final class ConfigLoader {
 
   private static AuditSettings readAudit(ConfigReader reader, JsonNode node) {
     String key = "audit";
-    reader.checkKeys(node, key, Set.of("file", "queue-size", "on-failure"));
+    reader.checkKeys(node, key, Set.of("file", "queue-size", "on-failure", "fetch-fsync-delay"));
     String file = reader.string(node, key, "file", "-");
     String onFailure = reader.string(node, key, "on-failure", "reject");
     AuditSettings.OnFailure policy = AuditSettings.OnFailure.REJECT;
@@ -258,10 +258,22 @@ public final class ConfigLoader {
     } else if (!onFailure.equals("reject")) {
       reader.problem(key + ".on-failure", onFailure + " (expected: reject or block)");
     }
+    Duration fsyncDelay =
+        reader.duration(node, key, "fetch-fsync-delay", AuditSettings.DEFAULT_FETCH_FSYNC_DELAY);
+    if (fsyncDelay.compareTo(AuditSettings.MAX_FETCH_FSYNC_DELAY) > 0) {
+      reader.problem(
+          key + ".fetch-fsync-delay",
+          Durations.format(fsyncDelay)
+              + " (expected: at most "
+              + Durations.format(AuditSettings.MAX_FETCH_FSYNC_DELAY)
+              + ", or 0s to force every batch to disk)");
+      fsyncDelay = AuditSettings.DEFAULT_FETCH_FSYNC_DELAY;
+    }
     return new AuditSettings(
         file.equals("-") ? Optional.empty() : Optional.of(Path.of(file)),
         reader.count(node, key, "queue-size", AuditSettings.DEFAULT_QUEUE_SIZE),
-        policy);
+        policy,
+        fsyncDelay);
   }
 
   private static Limits readLimits(ConfigReader reader, JsonNode node) {

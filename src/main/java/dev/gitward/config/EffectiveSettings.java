@@ -60,6 +60,7 @@ public final class EffectiveSettings {
 
     lines.add("audit.file: " + config.audit().file().map(Object::toString).orElse("- (stdout)"));
     lines.add("audit.queue-size: " + config.audit().queueSize());
+    lines.add("audit.fetch-fsync-delay: " + Durations.format(config.audit().fetchFsyncDelay()));
     lines.add(
         "audit.on-failure: "
             + config.audit().onFailure().name().toLowerCase(java.util.Locale.ROOT));

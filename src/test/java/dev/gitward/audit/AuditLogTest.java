@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -19,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,9 +52,44 @@ class AuditLogTest {
         null);
   }
 
+  /** Returns the event of an allowed receive-pack request. */
+  static AuditEvent push(String requestId) {
+    AuditEvent fetch = event(requestId);
+    return new AuditEvent(
+        fetch.time(),
+        requestId,
+        fetch.task(),
+        fetch.tokenId(),
+        fetch.clientAddress(),
+        fetch.upstream(),
+        fetch.repository(),
+        "git-receive-pack",
+        false,
+        0,
+        "allowed",
+        null,
+        200,
+        List.of(),
+        fetch.bytesIn(),
+        fetch.bytesOut(),
+        fetch.durationMs(),
+        200,
+        0,
+        null);
+  }
+
+  static AuditLog start(AuditSink sink, AuditSettings.OnFailure onFailure, Duration fsyncDelay)
+      throws IOException {
+    return AuditLog.start(sink, 10, onFailure, Clock.systemUTC(), fsyncDelay);
+  }
+
   static AuditLog open(Path file) throws IOException {
     return AuditLog.open(
-        new AuditSettings(Optional.of(file), 100, AuditSettings.OnFailure.REJECT),
+        new AuditSettings(
+            Optional.of(file),
+            100,
+            AuditSettings.OnFailure.REJECT,
+            AuditSettings.DEFAULT_FETCH_FSYNC_DELAY),
         Clock.systemUTC());
   }
 
@@ -147,7 +184,7 @@ class AuditLogTest {
   @Test
   void failingSink_rejectsThenRecoversWithoutLoss() throws Exception {
     FlakySink sink = new FlakySink();
-    AuditLog log = AuditLog.start(sink, 10, AuditSettings.OnFailure.REJECT, Clock.systemUTC());
+    AuditLog log = start(sink, AuditSettings.OnFailure.REJECT, Duration.ZERO);
     try {
       log.admit();
       sink.failing.set(true);
@@ -173,7 +210,7 @@ class AuditLogTest {
   @Test
   void blockMode_holdsRequestsUntilRecovery() throws Exception {
     FlakySink sink = new FlakySink();
-    AuditLog log = AuditLog.start(sink, 10, AuditSettings.OnFailure.BLOCK, Clock.systemUTC());
+    AuditLog log = start(sink, AuditSettings.OnFailure.BLOCK, Duration.ZERO);
     try {
       sink.failing.set(true);
       log.submit(event("r1"));
@@ -217,7 +254,7 @@ class AuditLogTest {
     FlakySink blocking =
         new FlakySink() {
           @Override
-          public void write(byte[] bytes) throws IOException {
+          public void write(byte[] bytes, boolean force) throws IOException {
             writing.countDown();
             try {
               release.await();
@@ -225,10 +262,10 @@ class AuditLogTest {
               Thread.currentThread().interrupt();
               throw new IOException("interrupted", e);
             }
-            super.write(bytes);
+            super.write(bytes, force);
           }
         };
-    AuditLog log = AuditLog.start(blocking, 10, AuditSettings.OnFailure.REJECT, Clock.systemUTC());
+    AuditLog log = start(blocking, AuditSettings.OnFailure.REJECT, Duration.ZERO);
     try {
       log.submit(event("r0"));
       assertTrue(writing.await(10, TimeUnit.SECONDS), "the writer never reached the sink");
@@ -248,10 +285,131 @@ class AuditLogTest {
     }
   }
 
-  /** A sink that fails with ENOSPC's message while {@link #failing} is set. */
+  @Test
+  void fetchEvents_forcedWithinDelay() throws Exception {
+    FlakySink sink = new FlakySink();
+    AuditLog log = start(sink, AuditSettings.OnFailure.REJECT, Duration.ofMillis(300));
+    try {
+      log.submit(event("r1"));
+      await(() -> log.eventsWritten() == 1);
+      assertEquals(List.of(false), sink.writes);
+      await(() -> sink.forces.get() == 1);
+      assertEquals(List.of(false), sink.writes);
+    } finally {
+      log.close();
+    }
+  }
+
+  @Test
+  void pushEvent_forcedWithItsBatch() throws Exception {
+    FlakySink sink = new FlakySink();
+    AuditLog log = start(sink, AuditSettings.OnFailure.REJECT, Duration.ofSeconds(60));
+    try {
+      log.submit(event("r1"));
+      await(() -> log.eventsWritten() == 1);
+      log.submit(push("r2"));
+      await(() -> log.eventsWritten() == 2);
+
+      assertEquals(List.of(false, true), sink.writes);
+      assertEquals(0, sink.forces.get());
+    } finally {
+      log.close();
+    }
+  }
+
+  @Test
+  void deniedFetch_forcedWithItsBatch() throws Exception {
+    FlakySink sink = new FlakySink();
+    AuditEvent allowed = event("r1");
+    AuditEvent denied =
+        new AuditEvent(
+            allowed.time(),
+            "r1",
+            allowed.task(),
+            allowed.tokenId(),
+            allowed.clientAddress(),
+            allowed.upstream(),
+            "owner/secret",
+            allowed.service(),
+            true,
+            0,
+            "denied",
+            "repository-not-granted",
+            403,
+            List.of(),
+            0,
+            90,
+            1,
+            0,
+            0,
+            null);
+    AuditLog log = start(sink, AuditSettings.OnFailure.REJECT, Duration.ofSeconds(60));
+    try {
+      log.submit(denied);
+      await(() -> log.eventsWritten() == 1);
+
+      assertEquals(List.of(true), sink.writes);
+    } finally {
+      log.close();
+    }
+  }
+
+  @Test
+  void zeroDelay_forcesEveryBatch() throws Exception {
+    FlakySink sink = new FlakySink();
+    AuditLog log = start(sink, AuditSettings.OnFailure.REJECT, Duration.ZERO);
+    try {
+      log.submit(event("r1"));
+      await(() -> log.eventsWritten() == 1);
+
+      assertEquals(List.of(true), sink.writes);
+    } finally {
+      log.close();
+    }
+  }
+
+  @Test
+  void close_forcesFetchEvents() throws Exception {
+    FlakySink sink = new FlakySink();
+    AuditLog log = start(sink, AuditSettings.OnFailure.REJECT, Duration.ofSeconds(60));
+    log.submit(event("r1"));
+    await(() -> log.eventsWritten() == 1);
+    assertEquals(0, sink.forces.get());
+
+    log.close();
+
+    assertEquals(1, sink.forces.get());
+  }
+
+  @Test
+  void failingForce_rejectsUntilItSucceeds() throws Exception {
+    FlakySink sink = new FlakySink();
+    AuditLog log = start(sink, AuditSettings.OnFailure.REJECT, Duration.ofSeconds(1));
+    try {
+      log.submit(event("r1"));
+      await(() -> log.eventsWritten() == 1);
+      sink.failing.set(true);
+      await(() -> log.problem().isPresent());
+      assertThrows(AuditUnavailableException.class, log::admit);
+      sink.failing.set(false);
+      await(() -> log.problem().isEmpty());
+
+      assertEquals(1, sink.forces.get());
+      assertEquals(1, sink.lines.size());
+    } finally {
+      log.close();
+    }
+  }
+
+  /**
+   * A sink that fails with ENOSPC's message while {@link #failing} is set, and records whether each
+   * write forced and how many forces succeeded.
+   */
   static class FlakySink implements AuditSink {
     final AtomicBoolean failing = new AtomicBoolean();
     final List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final List<Boolean> writes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final AtomicInteger forces = new AtomicInteger();
 
     @Override
     public Optional<Tail> open() {
@@ -259,13 +417,22 @@ class AuditLogTest {
     }
 
     @Override
-    public void write(byte[] bytes) throws IOException {
+    public void write(byte[] bytes, boolean force) throws IOException {
       if (failing.get()) {
         throw new IOException("No space left on device");
       }
       for (String line : new String(bytes, StandardCharsets.UTF_8).split("\n")) {
         lines.add(line);
       }
+      writes.add(force);
+    }
+
+    @Override
+    public void force() throws IOException {
+      if (failing.get()) {
+        throw new IOException("Input/output error");
+      }
+      forces.incrementAndGet();
     }
 
     @Override

@@ -46,6 +46,25 @@ class ConfigLoaderTest {
             java.util.Optional.empty()),
         github.credentials());
     assertEquals(java.util.Optional.empty(), config.audit().file());
+    assertEquals(Duration.ofSeconds(1), config.audit().fetchFsyncDelay());
+  }
+
+  @Test
+  void parse_acceptsZeroFetchFsyncDelay() throws Exception {
+    GitwardConfig config = parse(MINIMAL + "audit:\n  fetch-fsync-delay: 0s\n");
+    assertEquals(Duration.ZERO, config.audit().fetchFsyncDelay());
+  }
+
+  @Test
+  void parse_rejectsLongFetchFsyncDelay() {
+    ConfigException error = reject(MINIMAL + "audit:\n  fetch-fsync-delay: 2m\n");
+    assertTrue(
+        error
+            .problems()
+            .contains(
+                "audit.fetch-fsync-delay: 2m (expected: at most 1m, or 0s to force every batch"
+                    + " to disk)"),
+        error.getMessage());
   }
 
   @Test
