@@ -143,7 +143,7 @@ write_environment() {
   echo "ls-remote calls	$LS_REMOTE_CALLS"
   echo "push	$PUSH_MIB MiB"
   echo "wrk runs	$WRK_SAMPLES x ${WRK_SECONDS}s per target, 1 and $WRK_CONNECTIONS connections"
-  echo "Gitward audit log	$([ "$AUDIT_STDOUT" -eq 1 ] && echo "standard output, not forced to disk" || echo "a file, forced to disk after every batch")"
+  echo "Gitward audit log	$([ "$AUDIT_STDOUT" -eq 1 ] && echo "standard output, not forced to disk" || echo "a file; pushes, denials and failures forced to disk with their batch, allowed fetches within 1s")"
 }
 write_environment >"$RUN_DIR/environment.tsv"
 echo "load average at start	$(cut -d' ' -f1-3 /proc/loadavg)" >>"$RUN_DIR/environment.tsv"

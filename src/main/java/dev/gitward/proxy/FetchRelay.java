@@ -375,7 +375,7 @@ final class FetchRelay {
       state.decision = "failed";
       exchange.setPersistent(false);
       exchange.setStatusCode(400);
-      recorder.finished(exchange, state);
+      recorder.finished(exchange, state).run();
       if (exchange.isComplete() || !exchange.getConnection().isOpen()) {
         IoUtils.safeClose(exchange.getConnection());
         return;

@@ -90,14 +90,16 @@ public final class GitProxyHandler implements HttpHandler {
      * together can wait here.
      */
     @Override
-    public void finished(HttpServerExchange exchange, GitExchange state) {
-      MDC.put("request_id", state.requestId);
-      try {
-        AuditEvent event = recorder.finished(exchange, state);
-        RequestRecorder.logAccess(exchange, state, event);
-      } finally {
-        MDC.remove("request_id");
-      }
+    public Runnable finished(HttpServerExchange exchange, GitExchange state) {
+      AuditEvent event = recorder.finished(exchange, state);
+      return () -> {
+        MDC.put("request_id", state.requestId);
+        try {
+          RequestRecorder.logAccess(exchange, state, event);
+        } finally {
+          MDC.remove("request_id");
+        }
+      };
     }
   }
 

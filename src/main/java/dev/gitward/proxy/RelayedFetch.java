@@ -7,6 +7,8 @@ import io.undertow.client.ClientExchange;
 import io.undertow.client.ClientRequest;
 import io.undertow.client.ClientResponse;
 import io.undertow.connector.PooledByteBuffer;
+import io.undertow.io.IoCallback;
+import io.undertow.io.Sender;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderMap;
 import io.undertow.util.Headers;
@@ -49,8 +51,11 @@ final class RelayedFetch {
     /** Records that the request was taken onto the event-loop path. */
     void started(HttpServerExchange exchange, GitExchange state);
 
-    /** Records the finished request: its audit event, its meters and its access line. */
-    void finished(HttpServerExchange exchange, GitExchange state);
+    /**
+     * Records the finished request's audit event and meters, and returns the logging of its access
+     * line, which the caller runs once the response ended, so that the client does not wait for it.
+     */
+    Runnable finished(HttpServerExchange exchange, GitExchange state);
   }
 
   private final HttpServerExchange exchange;
@@ -426,8 +431,25 @@ final class RelayedFetch {
     held = null;
     state.bytesOut += heldLength;
     exchange.setResponseContentLength(heldLength);
-    finish(false);
-    exchange.getResponseSender().send(ByteBuffer.wrap(list, 0, heldLength));
+    Runnable access = finish(false);
+    exchange
+        .getResponseSender()
+        .send(
+            ByteBuffer.wrap(list, 0, heldLength),
+            new IoCallback() {
+              @Override
+              public void onComplete(HttpServerExchange ended, Sender sender) {
+                IoCallback.END_EXCHANGE.onComplete(ended, sender);
+                access.run();
+              }
+
+              @Override
+              public void onException(
+                  HttpServerExchange ended, Sender sender, IOException exception) {
+                IoCallback.END_EXCHANGE.onException(ended, sender, exception);
+                access.run();
+              }
+            });
   }
 
   /** Rejects the request, or cuts the response that started, after the upstream failed. */
@@ -525,15 +547,18 @@ final class RelayedFetch {
     state.decision = RequestRecorder.decisionFor(state, rejection);
     GitProxyHandler.logRejection(state, rejection);
     exchange.setStatusCode(rejection.status());
-    finish(false);
+    finish(false).run();
     Responses.reject(exchange, rejection);
   }
 
   /**
-   * Records the request and ends the exchange unless a sender ends it. The audit event and the
-   * meters are written before the response ends, as on the blocking path.
+   * Records the request and, when {@code endExchange} is set, ends the exchange and logs the access
+   * line. The audit event and the meters are written before the response ends, as on the blocking
+   * path; the access line after it, so that the client does not wait for it.
+   *
+   * @return the logging of the access line, which a caller that ends the exchange itself runs
    */
-  private void finish(boolean endExchange) {
+  private Runnable finish(boolean endExchange) {
     finished = true;
     disarm();
     PooledByteBuffer pooled = buffer;
@@ -541,10 +566,12 @@ final class RelayedFetch {
     if (pooled != null) {
       pooled.close();
     }
-    recorder.finished(exchange, state);
+    Runnable access = recorder.finished(exchange, state);
     if (endExchange) {
       exchange.endExchange();
+      access.run();
     }
+    return access;
   }
 
   /**
