@@ -35,6 +35,9 @@ public final class AuditLog implements AutoCloseable {
   private static final long MAX_BACKOFF_MILLIS = 5_000;
   private static final long CLOSE_TIMEOUT_MILLIS = 10_000;
 
+  /** How often the writer checks that the sink still reaches its destination. */
+  static final long SINK_CHECK_INTERVAL_MILLIS = 100;
+
   private final AuditSink sink;
   private final AuditSettings.OnFailure onFailure;
   private final BlockingQueue<AuditEvent> queue;
@@ -46,6 +49,11 @@ public final class AuditLog implements AutoCloseable {
   private final AtomicLong lost = new AtomicLong();
   private final AtomicLong outages = new AtomicLong();
   private volatile @Nullable String failure;
+
+  /** Why the sink's last check failed, or null; set by the writer so requests do no file I/O. */
+  private volatile @Nullable String sinkProblem;
+
+  private long lastCheckNanos;
   private volatile boolean closing;
   private volatile long closeDeadlineNanos;
   private AuditChain chain = AuditChain.start();
@@ -96,6 +104,7 @@ public final class AuditLog implements AutoCloseable {
       throws IOException {
     AuditLog auditLog = new AuditLog(sink, queueSize, onFailure, clock, fetchFsyncDelay);
     auditLog.chain = auditLog.resume(sink.open());
+    auditLog.checkSink();
     auditLog.writer.start();
     return auditLog;
   }
@@ -152,7 +161,12 @@ public final class AuditLog implements AutoCloseable {
     }
   }
 
-  /** Returns why the log cannot take new requests now, or empty when it can. */
+  /**
+   * Returns why the log cannot take new requests now, or empty when it can. It reads only what the
+   * writer found, so it does no file I/O: the writer checks the sink before every write and at
+   * least every {@value #SINK_CHECK_INTERVAL_MILLIS} ms, and a file that was removed or replaced
+   * shows here within that time.
+   */
   public Optional<String> problem() {
     String current = failure;
     if (current != null) {
@@ -161,11 +175,17 @@ public final class AuditLog implements AutoCloseable {
     if (!writer.isAlive()) {
       return Optional.of("the audit writer thread is not running");
     }
+    return Optional.ofNullable(sinkProblem);
+  }
+
+  /** Checks the sink and publishes the result for {@link #problem}. Runs on the writer thread. */
+  private void checkSink() {
+    lastCheckNanos = System.nanoTime();
     try {
       sink.check();
-      return Optional.empty();
+      sinkProblem = null;
     } catch (IOException e) {
-      return Optional.of(e.getMessage());
+      sinkProblem = e.getMessage();
     }
   }
 
@@ -256,6 +276,10 @@ public final class AuditLog implements AutoCloseable {
   private void run() {
     List<AuditEvent> batch = new ArrayList<>();
     while (true) {
+      if (System.nanoTime() - lastCheckNanos
+          >= TimeUnit.MILLISECONDS.toNanos(SINK_CHECK_INTERVAL_MILLIS)) {
+        checkSink();
+      }
       AuditEvent first;
       try {
         first = queue.poll(pollNanos(), TimeUnit.NANOSECONDS);
@@ -286,7 +310,7 @@ public final class AuditLog implements AutoCloseable {
 
   /** Returns how long the writer may wait for an event before it must force written lines. */
   private long pollNanos() {
-    long idle = TimeUnit.MILLISECONDS.toNanos(100);
+    long idle = TimeUnit.MILLISECONDS.toNanos(SINK_CHECK_INTERVAL_MILLIS);
     if (!unforced) {
       return idle;
     }
@@ -339,8 +363,11 @@ public final class AuditLog implements AutoCloseable {
       sink.check();
     } catch (IOException e) {
       reopen = true;
+      sinkProblem = e.getMessage();
       throw e;
     }
+    lastCheckNanos = System.nanoTime();
+    sinkProblem = null;
     AuditChain next = chain;
     ByteArrayOutputStream lines = new ByteArrayOutputStream();
     for (AuditEvent event : batch) {

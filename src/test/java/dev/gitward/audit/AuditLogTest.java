@@ -242,7 +242,7 @@ class AuditLogTest {
       await(() -> log.eventsWritten() == 1);
       Files.delete(file);
       Files.createDirectory(file);
-      assertTrue(log.problem().isPresent());
+      await(() -> log.problem().isPresent());
       assertTrue(log.problem().get().contains("was replaced"), log.problem().get());
     }
   }

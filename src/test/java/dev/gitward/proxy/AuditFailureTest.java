@@ -92,7 +92,7 @@ class AuditFailureTest {
 
       Files.delete(file);
       Files.createDirectory(file);
-      assertEquals(503, readyStatus(fixture));
+      await(() -> readyStatus(fixture) == 503, "readiness reports the replaced file");
       assertTrue(
           auditCheck(fixture).get("detail").asText().contains("was removed")
               || auditCheck(fixture).get("detail").asText().contains("replaced"));
