@@ -50,7 +50,10 @@ public final class AuditLog implements AutoCloseable {
   private final AtomicLong outages = new AtomicLong();
   private volatile @Nullable String failure;
 
-  /** Why the sink's last check failed, or null; set by the writer so requests do no file I/O. */
+  /**
+   * The message of the sink's last failed check, or null; the writer sets it, so requests do no
+   * file I/O.
+   */
   private volatile @Nullable String sinkProblem;
 
   private long lastCheckNanos;
