@@ -300,26 +300,35 @@ class AuditLogTest {
     }
   }
 
-  @Test
-  void pushEvent_forcedWithItsBatch() throws Exception {
+  /**
+   * Submits {@code events} one at a time to a log with {@code fsyncDelay}, each after the one
+   * before was written, and returns whether each write forced.
+   */
+  private static List<Boolean> forcedWrites(Duration fsyncDelay, AuditEvent... events)
+      throws Exception {
     FlakySink sink = new FlakySink();
-    AuditLog log = start(sink, AuditSettings.OnFailure.REJECT, Duration.ofSeconds(60));
+    AuditLog log = start(sink, AuditSettings.OnFailure.REJECT, fsyncDelay);
     try {
-      log.submit(event("r1"));
-      await(() -> log.eventsWritten() == 1);
-      log.submit(push("r2"));
-      await(() -> log.eventsWritten() == 2);
-
-      assertEquals(List.of(false, true), sink.writes);
+      for (int i = 0; i < events.length; i++) {
+        log.submit(events[i]);
+        long count = i + 1;
+        await(() -> log.eventsWritten() == count);
+      }
       assertEquals(0, sink.forces.get());
+      return List.copyOf(sink.writes);
     } finally {
       log.close();
     }
   }
 
   @Test
+  void pushEvent_forcedWithItsBatch() throws Exception {
+    assertEquals(
+        List.of(false, true), forcedWrites(Duration.ofSeconds(60), event("r1"), push("r2")));
+  }
+
+  @Test
   void deniedFetch_forcedWithItsBatch() throws Exception {
-    FlakySink sink = new FlakySink();
     AuditEvent allowed = event("r1");
     AuditEvent denied =
         new AuditEvent(
@@ -343,29 +352,13 @@ class AuditLogTest {
             0,
             0,
             null);
-    AuditLog log = start(sink, AuditSettings.OnFailure.REJECT, Duration.ofSeconds(60));
-    try {
-      log.submit(denied);
-      await(() -> log.eventsWritten() == 1);
 
-      assertEquals(List.of(true), sink.writes);
-    } finally {
-      log.close();
-    }
+    assertEquals(List.of(true), forcedWrites(Duration.ofSeconds(60), denied));
   }
 
   @Test
   void zeroDelay_forcesEveryBatch() throws Exception {
-    FlakySink sink = new FlakySink();
-    AuditLog log = start(sink, AuditSettings.OnFailure.REJECT, Duration.ZERO);
-    try {
-      log.submit(event("r1"));
-      await(() -> log.eventsWritten() == 1);
-
-      assertEquals(List.of(true), sink.writes);
-    } finally {
-      log.close();
-    }
+    assertEquals(List.of(true, true), forcedWrites(Duration.ZERO, event("r1"), event("r2")));
   }
 
   @Test
