@@ -57,13 +57,14 @@ public final class AuditLog implements AutoCloseable {
   private volatile @Nullable String sinkProblem;
 
   private long lastCheckNanos;
+  private int failedReopens;
   private volatile boolean closing;
   private volatile long closeDeadlineNanos;
   private AuditChain chain = AuditChain.start();
   private boolean reopen;
 
-  /** Whether lines were written since the last force. Only the writer thread uses it. */
-  private boolean unforced;
+  /** Events written since the last force. Only the writer thread uses it. */
+  private int unforcedEvents;
 
   /** When the oldest line that was not forced yet was written, from {@link System#nanoTime}. */
   private long unforcedSinceNanos;
@@ -166,9 +167,9 @@ public final class AuditLog implements AutoCloseable {
 
   /**
    * Returns why the log cannot take new requests now, or empty when it can. It reads only what the
-   * writer found, so it does no file I/O: the writer checks the sink before every write and at
-   * least every {@value #SINK_CHECK_INTERVAL_MILLIS} ms, and a file that was removed or replaced
-   * shows here within that time.
+   * writer found, so it does no file I/O. The writer checks the sink before every write and, while
+   * it is not busy writing, every {@value #SINK_CHECK_INTERVAL_MILLIS} ms, so a file that was
+   * removed or replaced shows here within about that time.
    */
   public Optional<String> problem() {
     String current = failure;
@@ -181,15 +182,50 @@ public final class AuditLog implements AutoCloseable {
     return Optional.ofNullable(sinkProblem);
   }
 
-  /** Checks the sink and publishes the result for {@link #problem}. Runs on the writer thread. */
-  private void checkSink() {
+  /**
+   * Checks the sink, publishes the result for {@link #problem} and returns whether it passed. Runs
+   * on the writer thread, and once before it starts.
+   */
+  private boolean checkSink() {
     lastCheckNanos = System.nanoTime();
     try {
       sink.check();
       sinkProblem = null;
+      return true;
     } catch (IOException e) {
       sinkProblem = e.getMessage();
+      return false;
     }
+  }
+
+  /**
+   * Opens the sink again after its check failed, for example after the file was removed by a log
+   * rotation, so that the log recovers while no event is waiting too. One attempt; the next check
+   * tries again.
+   */
+  private void reopenAfterFailedCheck() {
+    try {
+      reopenSink();
+      recovered(failedReopens);
+      failedReopens = 0;
+      checkSink();
+    } catch (IOException | RuntimeException e) {
+      reopen = true;
+      failedReopens++;
+      failed(
+          new IOException(sinkProblem + " (opening it again failed: " + e.getMessage() + ")", e),
+          unforcedEvents);
+    }
+  }
+
+  /**
+   * Forces what the old file holds, then opens the configured file again and continues its chain.
+   */
+  private void reopenSink() throws IOException {
+    sink.force();
+    unforcedEvents = 0;
+    chain = resume(sink.open());
+    reopen = false;
   }
 
   /** Returns the number of events waiting for the writer. */
@@ -280,8 +316,10 @@ public final class AuditLog implements AutoCloseable {
     List<AuditEvent> batch = new ArrayList<>();
     while (true) {
       if (System.nanoTime() - lastCheckNanos
-          >= TimeUnit.MILLISECONDS.toNanos(SINK_CHECK_INTERVAL_MILLIS)) {
-        checkSink();
+              >= TimeUnit.MILLISECONDS.toNanos(SINK_CHECK_INTERVAL_MILLIS)
+          && !checkSink()
+          && sink.canReopen()) {
+        reopenAfterFailedCheck();
       }
       AuditEvent first;
       try {
@@ -290,8 +328,8 @@ public final class AuditLog implements AutoCloseable {
         continue;
       }
       if (first == null) {
-        if (unforced && (closing || forceDue())) {
-          untilDone(this::force, 0);
+        if (unforcedEvents > 0 && (closing || forceDue())) {
+          untilDone(this::force, unforcedEvents);
         }
         if (closing) {
           return;
@@ -305,8 +343,8 @@ public final class AuditLog implements AutoCloseable {
       if (!untilDone(() -> writeBatch(batch, force), batch.size())) {
         batch.forEach(event -> lose(event, "the audit sink still failed at shutdown"));
       }
-      if (unforced && forceDue()) {
-        untilDone(this::force, 0);
+      if (unforcedEvents > 0 && forceDue()) {
+        untilDone(this::force, unforcedEvents);
       }
     }
   }
@@ -314,7 +352,7 @@ public final class AuditLog implements AutoCloseable {
   /** Returns how long the writer may wait for an event before it must force written lines. */
   private long pollNanos() {
     long idle = TimeUnit.MILLISECONDS.toNanos(SINK_CHECK_INTERVAL_MILLIS);
-    if (!unforced) {
+    if (unforcedEvents == 0) {
       return idle;
     }
     long due = unforcedSinceNanos + fetchFsyncDelayNanos - System.nanoTime();
@@ -334,7 +372,7 @@ public final class AuditLog implements AutoCloseable {
   /**
    * Runs {@code step} until it succeeds, with a backoff, or until shutdown gives up on the sink.
    *
-   * @param pending the number of events that {@code step} writes, for the error message
+   * @param pending the number of events that {@code step} writes or forces, for the error message
    * @return false when shutdown gave up on the sink
    */
   private boolean untilDone(SinkStep step, int pending) {
@@ -359,8 +397,7 @@ public final class AuditLog implements AutoCloseable {
 
   private void writeBatch(List<AuditEvent> batch, boolean force) throws IOException {
     if (reopen) {
-      chain = resume(sink.open());
-      reopen = false;
+      reopenSink();
     }
     try {
       sink.check();
@@ -383,16 +420,18 @@ public final class AuditLog implements AutoCloseable {
     chain = next;
     written.addAndGet(batch.size());
     if (force) {
-      unforced = false;
-    } else if (!unforced) {
-      unforced = true;
-      unforcedSinceNanos = System.nanoTime();
+      unforcedEvents = 0;
+    } else {
+      if (unforcedEvents == 0) {
+        unforcedSinceNanos = System.nanoTime();
+      }
+      unforcedEvents += batch.size();
     }
   }
 
   private void force() throws IOException {
     sink.force();
-    unforced = false;
+    unforcedEvents = 0;
   }
 
   private void failed(Exception error, int pending) {

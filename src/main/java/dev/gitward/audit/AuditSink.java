@@ -27,6 +27,9 @@ interface AuditSink extends AutoCloseable {
   /** Throws when lines written now would not reach the configured destination. */
   void check() throws IOException;
 
+  /** Returns whether {@link #open} can repair a failed {@link #check}, as for a removed file. */
+  boolean canReopen();
+
   /** Returns the file name, or {@code stdout}, for messages. */
   String name();
 

@@ -1,5 +1,6 @@
 package dev.gitward.audit;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -12,9 +13,11 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Appends audit lines to a file and forces them to disk when asked. A write that fails part-way, or
- * whose force fails, is cut back off the file, so a retry never leaves half a line or a line twice
- * in the middle.
+ * Appends audit lines to a file and forces them to disk when asked. It keeps the lines written
+ * since the last successful force. After a failed write or force, the next write or force first
+ * cuts the file back to its forced length and writes those lines again. A failed {@code fsync} may
+ * leave written pages unsaved and yet marked clean, so a later force alone would not save them. A
+ * retry thus never leaves half a line, a line twice, or a line that is reported forced but is not.
  *
  * <p>{@link #check} fails when the path no longer names the opened file, for example after it was
  * deleted or replaced by a directory, because lines would then go to an unlinked file.
@@ -23,33 +26,67 @@ final class FileAuditSink implements AuditSink {
   /** Maximum length of the last line that {@link #open} reads back. */
   static final int MAX_TAIL_BYTES = 64 << 20;
 
+  /** Most bytes written but not forced; a write past it is forced at once. */
+  static final int MAX_UNFORCED_BYTES = 8 << 20;
+
   private static final int CHUNK = 64 << 10;
 
   private final Path path;
   private volatile @Nullable FileChannel channel;
   private volatile @Nullable Object fileKey;
   private volatile boolean regular;
-  private long size;
+
+  /** Length of the file up to the last successful force, or at open. */
+  private long forcedSize;
+
+  /** Lines written after {@link #forcedSize}, to write again after a failure. */
+  private final ByteArrayOutputStream unforced = new ByteArrayOutputStream();
+
+  /** Whether the file past {@link #forcedSize} may differ from {@link #unforced}. */
+  private boolean damaged;
+
+  private final Opener opener;
 
   FileAuditSink(Path path) {
+    this(path, FileAuditSink::openForAppend);
+  }
+
+  /**
+   * @param opener opens the file for appending; tests pass one whose channel fails on demand,
+   *     because a failing {@code fsync} cannot be produced on a healthy disk
+   */
+  FileAuditSink(Path path, Opener opener) {
     this.path = path;
+    this.opener = opener;
+  }
+
+  /** Opens the audit file for appending. */
+  @FunctionalInterface
+  interface Opener {
+    FileChannel open(Path path) throws IOException;
+  }
+
+  private static FileChannel openForAppend(Path path) throws IOException {
+    return FileChannel.open(
+        path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
   }
 
   @Override
   public Optional<Tail> open() throws IOException {
     close();
-    FileChannel opened =
-        FileChannel.open(
-            path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    FileChannel opened = opener.open(path);
     BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
     channel = opened;
     regular = attributes.isRegularFile();
     fileKey = regular ? attributes.fileKey() : null;
-    size = regular ? opened.size() : 0;
+    forcedSize = regular ? opened.size() : 0;
+    unforced.reset();
+    damaged = false;
     return regular ? readTail() : Optional.empty();
   }
 
   private Optional<Tail> readTail() throws IOException {
+    long size = forcedSize;
     if (size == 0) {
       return Optional.empty();
     }
@@ -95,39 +132,65 @@ final class FileAuditSink implements AuditSink {
 
   @Override
   public void write(byte[] lines, boolean force) throws IOException {
-    FileChannel out = Objects.requireNonNull(channel, "open() first");
-    ByteBuffer buffer = ByteBuffer.wrap(lines);
+    FileChannel out = channel;
+    if (out == null) {
+      throw new IOException("audit file " + path + " is not open");
+    }
+    if (!regular) {
+      writeFully(out, lines);
+      return;
+    }
+    boolean forceNow = force || unforced.size() + lines.length > MAX_UNFORCED_BYTES;
     try {
-      while (buffer.hasRemaining()) {
-        out.write(buffer);
-      }
-      if (force && regular) {
+      repair(out);
+      writeFully(out, lines);
+      if (forceNow) {
         out.force(false);
       }
     } catch (IOException e) {
-      cutBack(out);
+      damaged = true;
       throw e;
     }
-    size += lines.length;
+    unforced.write(lines);
+    if (forceNow) {
+      forced();
+    }
   }
 
   @Override
   public void force() throws IOException {
-    FileChannel out = Objects.requireNonNull(channel, "open() first");
-    if (regular) {
-      out.force(false);
-    }
-  }
-
-  /** Truncates a partly written batch, so the file ends with a whole line again. */
-  private void cutBack(FileChannel out) {
-    if (!regular) {
+    FileChannel out = channel;
+    if (out == null || !regular) {
       return;
     }
     try {
-      out.truncate(size);
+      repair(out);
+      out.force(false);
     } catch (IOException e) {
-      // The next open() finds the torn line and records it in a new chain segment.
+      damaged = true;
+      throw e;
+    }
+    forced();
+  }
+
+  /** Cuts the file back to its forced length and writes the unforced lines again, if needed. */
+  private void repair(FileChannel out) throws IOException {
+    if (damaged) {
+      out.truncate(forcedSize);
+      writeFully(out, unforced.toByteArray());
+      damaged = false;
+    }
+  }
+
+  private void forced() {
+    forcedSize += unforced.size();
+    unforced.reset();
+  }
+
+  private static void writeFully(FileChannel out, byte[] bytes) throws IOException {
+    ByteBuffer buffer = ByteBuffer.wrap(bytes);
+    while (buffer.hasRemaining()) {
+      out.write(buffer);
     }
   }
 
@@ -151,6 +214,11 @@ final class FileAuditSink implements AuditSink {
   }
 
   @Override
+  public boolean canReopen() {
+    return true;
+  }
+
+  @Override
   public String name() {
     return path.toString();
   }
@@ -164,7 +232,7 @@ final class FileAuditSink implements AuditSink {
           open.force(false);
         }
       } catch (IOException e) {
-        // The lines are in the file; only their flush to disk may be missing.
+        // Best effort at shutdown; the writer forces before it reopens a file.
       }
       channel = null;
     }

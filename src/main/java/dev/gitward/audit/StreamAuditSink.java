@@ -43,6 +43,12 @@ final class StreamAuditSink implements AuditSink {
     }
   }
 
+  /** Returns false: the stream keeps its error, and standard output cannot be opened again. */
+  @Override
+  public boolean canReopen() {
+    return false;
+  }
+
   @Override
   public String name() {
     return "stdout";

@@ -53,7 +53,8 @@ final class RelayedFetch {
 
     /**
      * Records the finished request's audit event and meters, and returns the logging of its access
-     * line, which the caller runs once the response ended, so that the client does not wait for it.
+     * line. The caller runs it once an allowed response ended, so that the client does not wait for
+     * it, and before the response of a rejection.
      */
     Runnable finished(HttpServerExchange exchange, GitExchange state);
   }
@@ -432,24 +433,36 @@ final class RelayedFetch {
     state.bytesOut += heldLength;
     exchange.setResponseContentLength(heldLength);
     Runnable access = finish(false);
-    exchange
-        .getResponseSender()
-        .send(
-            ByteBuffer.wrap(list, 0, heldLength),
-            new IoCallback() {
-              @Override
-              public void onComplete(HttpServerExchange ended, Sender sender) {
-                IoCallback.END_EXCHANGE.onComplete(ended, sender);
-                access.run();
-              }
+    try {
+      exchange
+          .getResponseSender()
+          .send(
+              ByteBuffer.wrap(list, 0, heldLength),
+              new IoCallback() {
+                @Override
+                public void onComplete(HttpServerExchange ended, Sender sender) {
+                  try {
+                    IoCallback.END_EXCHANGE.onComplete(ended, sender);
+                  } finally {
+                    access.run();
+                  }
+                }
 
-              @Override
-              public void onException(
-                  HttpServerExchange ended, Sender sender, IOException exception) {
-                IoCallback.END_EXCHANGE.onException(ended, sender, exception);
-                access.run();
-              }
-            });
+                @Override
+                public void onException(
+                    HttpServerExchange ended, Sender sender, IOException exception) {
+                  try {
+                    IoCallback.END_EXCHANGE.onException(ended, sender, exception);
+                  } finally {
+                    access.run();
+                  }
+                }
+              });
+    } catch (RuntimeException e) {
+      log.error("request {} ref list could not be sent", state.requestId, e);
+      IoUtils.safeClose(exchange.getConnection());
+      access.run();
+    }
   }
 
   /** Rejects the request, or cuts the response that started, after the upstream failed. */

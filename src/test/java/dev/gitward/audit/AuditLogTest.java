@@ -248,6 +248,40 @@ class AuditLogTest {
   }
 
   @Test
+  void removedFile_recreatedWhileNoEventWaits() throws Exception {
+    Path file = directory.resolve("audit.log");
+    AuditSettings settings =
+        new AuditSettings(
+            Optional.of(file),
+            100,
+            AuditSettings.OnFailure.BLOCK,
+            AuditSettings.DEFAULT_FETCH_FSYNC_DELAY);
+    try (AuditLog log = AuditLog.open(settings, Clock.systemUTC())) {
+      log.submit(event("r1"));
+      await(() -> log.eventsWritten() == 1);
+      Files.delete(file);
+
+      await(() -> Files.exists(file));
+      await(() -> log.problem().isEmpty());
+      CompletableFuture.runAsync(
+              () -> {
+                try {
+                  log.admit();
+                } catch (AuditUnavailableException e) {
+                  throw new IllegalStateException(e);
+                }
+              })
+          .get(10, TimeUnit.SECONDS);
+      log.submit(event("r2"));
+      await(() -> log.eventsWritten() == 2);
+    }
+    List<JsonNode> nodes = lines(file);
+    assertEquals(1, nodes.size());
+    assertEquals("r2", nodes.get(0).get("request_id").asText());
+    assertEquals(1, nodes.get(0).get("seq").asLong());
+  }
+
+  @Test
   void hasRoom_falseWhenOverHalfFull() throws Exception {
     CountDownLatch writing = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
@@ -430,6 +464,11 @@ class AuditLogTest {
 
     @Override
     public void check() {}
+
+    @Override
+    public boolean canReopen() {
+      return false;
+    }
 
     @Override
     public String name() {
