@@ -81,6 +81,12 @@ public record AuditEvent(
     refCommands = List.copyOf(refCommands);
   }
 
+  /** Returns whether this records a receive-pack request that reached the upstream. */
+  @JsonIgnore
+  public boolean isForwardedPush() {
+    return "git-receive-pack".equals(service) && !advertisement && upstreamStatus != 0;
+  }
+
   /**
    * Returns whether this records an allowed upload-pack request, which changes nothing upstream.
    */

@@ -7,11 +7,17 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -41,6 +47,11 @@ public final class AuditLog implements AutoCloseable {
   private final AuditSink sink;
   private final AuditSettings.OnFailure onFailure;
   private final BlockingQueue<AuditEvent> queue;
+
+  /** Events whose submitters wait until they are on disk, by identity. */
+  private final Map<AuditEvent, CompletableFuture<Boolean>> awaited =
+      Collections.synchronizedMap(new IdentityHashMap<>());
+
   private final Clock clock;
   private final long fetchFsyncDelayNanos;
   private final Thread writer;
@@ -152,6 +163,28 @@ public final class AuditLog implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       lose(event, "interrupted while the audit queue was full");
+    }
+  }
+
+  /**
+   * Queues {@code event} and waits until it is written and forced to disk, or until {@code timeout}
+   * passed, the wait was interrupted or the event was lost.
+   *
+   * @return whether the event is on disk
+   */
+  public boolean submitAndAwait(AuditEvent event, Duration timeout) {
+    CompletableFuture<Boolean> durable = new CompletableFuture<>();
+    awaited.put(event, durable);
+    submit(event);
+    try {
+      return durable.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (ExecutionException | TimeoutException e) {
+      return false;
+    } finally {
+      awaited.remove(event);
     }
   }
 
@@ -339,8 +372,12 @@ public final class AuditLog implements AutoCloseable {
       batch.clear();
       batch.add(first);
       queue.drainTo(batch, MAX_BATCH - 1);
-      boolean force = fetchFsyncDelayNanos == 0 || !batch.stream().allMatch(AuditEvent::isFetch);
-      if (!untilDone(() -> writeBatch(batch, force), batch.size())) {
+      boolean force =
+          fetchFsyncDelayNanos == 0
+              || !batch.stream().allMatch(event -> event.isFetch() && !awaited.containsKey(event));
+      if (untilDone(() -> writeBatch(batch, force), batch.size())) {
+        settle(batch, true);
+      } else {
         batch.forEach(event -> lose(event, "the audit sink still failed at shutdown"));
       }
       if (unforcedEvents > 0 && forceDue()) {
@@ -461,7 +498,24 @@ public final class AuditLog implements AutoCloseable {
     }
   }
 
+  /** Tells the submitters that wait for events of {@code batch} whether they are on disk. */
+  private void settle(List<AuditEvent> batch, boolean onDisk) {
+    if (awaited.isEmpty()) {
+      return;
+    }
+    for (AuditEvent event : batch) {
+      CompletableFuture<Boolean> durable = awaited.get(event);
+      if (durable != null) {
+        durable.complete(onDisk);
+      }
+    }
+  }
+
   private void lose(AuditEvent event, String why) {
+    CompletableFuture<Boolean> durable = awaited.get(event);
+    if (durable != null) {
+      durable.complete(false);
+    }
     lost.incrementAndGet();
     log.error(
         "audit event of request {} ({} {}) was not written: {}",

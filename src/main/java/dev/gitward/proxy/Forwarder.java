@@ -213,9 +213,11 @@ final class Forwarder {
     if (state.refList) {
       client = HeldResponseBody.holding(exchange, HELD_BODY_LIMIT);
     } else {
-      if (rewriter == null && entity.getContentLength() >= 0) {
+      if (rewriter == null && entity.getContentLength() >= 0 && !isPush(state)) {
         exchange.setResponseContentLength(entity.getContentLength());
       } else {
+        // A push's response is chunked, so that it is complete only after its last chunk, which
+        // goes out when the exchange ends: after the push's audit event is on disk.
         // Stated explicitly because Undertow sends a body of unknown length without any framing
         // once the exchange is no longer persistent.
         exchange.getResponseHeaders().put(Headers.TRANSFER_ENCODING, "chunked");
@@ -233,6 +235,12 @@ final class Forwarder {
       state.bytesOut += client.count();
       state.responseOnChannel = client.opened();
     }
+  }
+
+  private static boolean isPush(GitExchange state) {
+    return state.route != null
+        && state.route.service() == GitService.RECEIVE_PACK
+        && !state.route.advertisement();
   }
 
   /**

@@ -59,6 +59,7 @@ final class ReceivePackHandler {
     LimitedInputStream body = decoded.stream();
     ReceivePackBody parsed = parse(body);
     if (parsed instanceof Probe probe) {
+      requireEnd(body);
       forwardProbe(exchange, state, upstream, route, policy, probe);
       return;
     }
@@ -86,6 +87,17 @@ final class ReceivePackHandler {
       return;
     }
     forward(exchange, state, upstream, route, request, body, decoded.length());
+  }
+
+  /**
+   * Reads to the end of a probe's body before it is forwarded, so that the request's framing,
+   * trailer fields included, is checked first and a rejected request never reaches the upstream.
+   */
+  private static void requireEnd(InputStream body) throws ProxyRejection, IOException {
+    if (body.read() != -1) {
+      throw ProxyRejection.badRequest(
+          "push probe continues after its flush packet (expected: the body 0000 alone)");
+    }
   }
 
   private ReceivePackBody parse(InputStream body) throws ProxyRejection, IOException {

@@ -7,6 +7,7 @@ import dev.gitward.metrics.GitwardMeters;
 import dev.gitward.token.TaskToken;
 import io.undertow.server.HttpServerExchange;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
@@ -28,6 +29,9 @@ final class RequestRecorder {
 
   private final AuditLog audit;
   private final GitwardMeters meters;
+
+  /** Maximum wait for a forwarded push's audit event to reach the disk. */
+  static final Duration PUSH_AUDIT_WAIT = Duration.ofSeconds(5);
 
   RequestRecorder(AuditLog audit, GitwardMeters meters) {
     this.audit = audit;
@@ -82,6 +86,8 @@ final class RequestRecorder {
     AuditEvent event = event(exchange, state, status, reason, bytesOut, millis);
     if (AUDIT_UNAVAILABLE.equals(reason)) {
       audit.offer(event);
+    } else if (event.isForwardedPush()) {
+      awaitOnDisk(event);
     } else {
       audit.submit(event);
     }
@@ -96,6 +102,21 @@ final class RequestRecorder {
           state.route.upstream(), service, state.upstreamStatus, state.upstreamNanos);
     }
     return event;
+  }
+
+  /**
+   * Queues the event of a push that reached the upstream and waits until it is on disk, so that a
+   * push that git reports as done is in the audit file even if Gitward is killed right after. The
+   * client's response ends only after this returns. After {@link #PUSH_AUDIT_WAIT} the response
+   * ends anyway, because the push already happened upstream, and a WARN says so.
+   */
+  private void awaitOnDisk(AuditEvent event) {
+    if (!audit.submitAndAwait(event, PUSH_AUDIT_WAIT)) {
+      log.warn(
+          "request {} push event not on disk after {} s; ending the response anyway",
+          event.requestId(),
+          PUSH_AUDIT_WAIT.toSeconds());
+    }
   }
 
   private static AuditEvent event(

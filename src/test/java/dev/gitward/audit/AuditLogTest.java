@@ -396,6 +396,37 @@ class AuditLogTest {
   }
 
   @Test
+  void submitAndAwait_trueOnceForced() throws Exception {
+    FlakySink sink = new FlakySink();
+    AuditLog log = start(sink, AuditSettings.OnFailure.REJECT, Duration.ofSeconds(60));
+    try {
+      assertTrue(log.submitAndAwait(event("r1"), Duration.ofSeconds(10)));
+
+      assertEquals(List.of(true), sink.writes);
+      assertEquals(1, sink.lines.size());
+    } finally {
+      log.close();
+    }
+  }
+
+  @Test
+  void submitAndAwait_falseWhileSinkFails() throws Exception {
+    FlakySink sink = new FlakySink();
+    AuditLog log = start(sink, AuditSettings.OnFailure.REJECT, Duration.ofSeconds(60));
+    try {
+      sink.failing.set(true);
+
+      assertFalse(log.submitAndAwait(push("r1"), Duration.ofMillis(300)));
+
+      sink.failing.set(false);
+      await(() -> log.eventsWritten() == 1);
+      assertEquals(List.of(true), sink.writes);
+    } finally {
+      log.close();
+    }
+  }
+
+  @Test
   void close_forcesFetchEvents() throws Exception {
     FlakySink sink = new FlakySink();
     AuditLog log = start(sink, AuditSettings.OnFailure.REJECT, Duration.ofSeconds(60));

@@ -235,6 +235,22 @@ class AuditEndToEndTest {
   }
 
   @Test
+  void forwardedPush_onDiskWhenGitReturns() throws Exception {
+    MintedToken token = mint("task-durable", Action.CREATE, Action.UPDATE);
+    GitClient git = fixture.git(fixture.newFolder("work"), token.token());
+    Path clone = cloneAllowed(git);
+    for (int i = 0; i < 5; i++) {
+      commit(git, clone, "durable-" + i + ".txt");
+      String ref = "refs/heads/agent/durable-" + i;
+      git.at(clone).run("push", "origin", "HEAD:" + ref).assertSuccess();
+
+      assertTrue(
+          events().stream().anyMatch(pushOf(ref)),
+          "no audit event of the push of " + ref + " when git returned");
+    }
+  }
+
+  @Test
   void forceAndDelete_recordedAsSuch() throws Exception {
     MintedToken token =
         mint("task-force", Action.CREATE, Action.UPDATE, Action.FORCE, Action.DELETE);
