@@ -25,11 +25,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The hash-chained audit log. Request threads put events on a bounded queue, and one writer thread
- * takes them in batches, chains them and writes each batch with a single write. A batch that holds
- * anything but allowed fetches (a push, a denial, a failure) is forced to disk before the writer
- * takes the next. The events of allowed fetches are forced within {@code audit.fetch-fsync-delay},
- * so that a stream of clones does not pay one disk flush per request. A full queue makes {@link
- * #submit} wait, so an event is never dropped to make room.
+ * takes them in batches, chains them and writes each batch with a single write. A batch that
+ * contains anything but allowed fetches (a push, a denial, a failure) is forced to disk before the
+ * writer takes the next. The events of allowed fetches are forced within {@code
+ * audit.fetch-fsync-delay}, so that a stream of clones does not pay one disk flush per request. A
+ * full queue makes {@link #submit} wait, so an event is never dropped to make room.
  *
  * <p>When the sink fails, the writer keeps the failed batch and retries it with a backoff of up to
  * 5 seconds, logging ERROR once per outage. Meanwhile {@link #admit} rejects or delays new
@@ -62,7 +62,7 @@ public final class AuditLog implements AutoCloseable {
   private volatile @Nullable String failure;
 
   /**
-   * The message of the sink's last failed check, or null; the writer sets it, so requests do no
+   * The message of the sink's last failed check, or null. The writer sets it, so requests do no
    * file I/O.
    */
   private volatile @Nullable String sinkProblem;
@@ -233,8 +233,8 @@ public final class AuditLog implements AutoCloseable {
 
   /**
    * Opens the sink again after its check failed, for example after the file was removed by a log
-   * rotation, so that the log recovers while no event is waiting too. One attempt; the next check
-   * tries again.
+   * rotation, so that the log recovers while no event is waiting too. It makes one attempt, and the
+   * next check tries again.
    */
   private void reopenAfterFailedCheck() {
     try {
@@ -251,9 +251,7 @@ public final class AuditLog implements AutoCloseable {
     }
   }
 
-  /**
-   * Forces what the old file holds, then opens the configured file again and continues its chain.
-   */
+  /** Forces the old file, then opens the configured file again and continues its chain. */
   private void reopenSink() throws IOException {
     sink.force();
     unforcedEvents = 0;
@@ -376,7 +374,7 @@ public final class AuditLog implements AutoCloseable {
           fetchFsyncDelayNanos == 0
               || !batch.stream().allMatch(event -> event.isFetch() && !awaited.containsKey(event));
       if (untilDone(() -> writeBatch(batch, force), batch.size())) {
-        settle(batch, true);
+        settle(batch);
       } else {
         batch.forEach(event -> lose(event, "the audit sink still failed at shutdown"));
       }
@@ -436,15 +434,10 @@ public final class AuditLog implements AutoCloseable {
     if (reopen) {
       reopenSink();
     }
-    try {
-      sink.check();
-    } catch (IOException e) {
+    if (!checkSink()) {
       reopen = true;
-      sinkProblem = e.getMessage();
-      throw e;
+      throw new IOException(sinkProblem);
     }
-    lastCheckNanos = System.nanoTime();
-    sinkProblem = null;
     AuditChain next = chain;
     ByteArrayOutputStream lines = new ByteArrayOutputStream();
     for (AuditEvent event : batch) {
@@ -498,15 +491,15 @@ public final class AuditLog implements AutoCloseable {
     }
   }
 
-  /** Tells the submitters that wait for events of {@code batch} whether they are on disk. */
-  private void settle(List<AuditEvent> batch, boolean onDisk) {
+  /** Completes the waits of submitters whose events in {@code batch} are now on disk. */
+  private void settle(List<AuditEvent> batch) {
     if (awaited.isEmpty()) {
       return;
     }
     for (AuditEvent event : batch) {
       CompletableFuture<Boolean> durable = awaited.get(event);
       if (durable != null) {
-        durable.complete(onDisk);
+        durable.complete(true);
       }
     }
   }
