@@ -26,7 +26,7 @@ final class FileAuditSink implements AuditSink {
   /** Maximum length of the last line that {@link #open} reads back. */
   static final int MAX_TAIL_BYTES = 64 << 20;
 
-  /** Most bytes written but not forced; a write past it is forced at once. */
+  /** Maximum bytes written but not forced; a write past it is forced at once. */
   static final int MAX_UNFORCED_BYTES = 8 << 20;
 
   private static final int CHUNK = 64 << 10;

@@ -567,7 +567,7 @@ final class RelayedFetch {
   /**
    * Records the request and, when {@code endExchange} is set, ends the exchange and logs the access
    * line. The audit event and the meters are written before the response ends, as on the blocking
-   * path; the access line after it, so that the client does not wait for it.
+   * path. The access line is logged after it, so that the client does not wait for it.
    *
    * @return the logging of the access line, which a caller that ends the exchange itself runs
    */

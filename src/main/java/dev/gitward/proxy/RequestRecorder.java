@@ -108,7 +108,7 @@ final class RequestRecorder {
    * Queues the event of a push that reached the upstream and waits until it is on disk, so that a
    * push that git reports as done is in the audit file even if Gitward is killed right after. The
    * client's response ends only after this returns. After {@link #PUSH_AUDIT_WAIT} the response
-   * ends anyway, because the push already happened upstream, and a WARN says so.
+   * ends anyway, because the push already happened upstream, and a WARN line records that.
    */
   private void awaitOnDisk(AuditEvent event) {
     if (!audit.submitAndAwait(event, PUSH_AUDIT_WAIT)) {

@@ -21,9 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A failed write or {@code fsync} of the audit file: the next write or force cuts the file back to
- * what was last forced and writes the unforced lines again, so the file holds every line once. The
- * channel fails on demand, because a failing {@code fsync} cannot be produced on a healthy disk;
- * the file under it is real.
+ * what was last forced and writes the unforced lines again, so the file contains every line once.
+ * The channel fails on demand, because a failing {@code fsync} cannot be produced on a healthy
+ * disk; the file under it is real.
  */
 class FileAuditSinkTest {
   @TempDir Path directory;
